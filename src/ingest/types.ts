@@ -1,0 +1,83 @@
+/**
+ * What the ledger readers take and give. A reader turns a CSV, whitespace-separated text or XLSX
+ * file into validated ledger lines, and reports every line it cannot use with its line number,
+ * column and value; the fast path (`readDailyLedger`) folds the lines straight into the per-client,
+ * per-day rollup that the analysis needs.
+ */
+import type { DailyLedger } from '../core/types.ts';
+
+export type LedgerField =
+  | 'date' | 'client' | 'revenue' | 'cost' | 'margin' | 'quantity' | 'product' | 'group'
+  | 'document' | 'line' | 'dueDate' | 'paidDate' | 'clientName';
+
+export type Delimiter = ';' | ',' | '\t' | 'whitespace';
+export type Encoding = 'utf-8' | 'windows-1250';
+export type DecimalSeparator = ',' | '.';
+export type DateFormat = 'YYYY-MM-DD' | 'DD.MM.YYYY' | 'DD/MM/YYYY' | 'YYYYMMDD' | 'excel-serial';
+
+export type ReadOptions = {
+  /** Chosen from the file name's extension when absent (.xlsx is XLSX, anything else is text). */
+  format?: 'csv' | 'xlsx';
+  /** XLSX: the sheet to read; the first sheet when absent. */
+  sheet?: string;
+  /** Detected among `;` `,` tab when absent; whitespace is never detected. */
+  delimiter?: Delimiter;
+  /** Detected (UTF-8 with or without BOM, else Windows-1250) when absent. */
+  encoding?: Encoding;
+  /** False for files without a header line (then `map` must give column numbers). */
+  header?: boolean;
+  /** Field to header text, or to a 1-based column number; overrides the header synonyms. */
+  map?: Partial<Record<LedgerField, string | number>>;
+  /** Detected from the numbers when absent; a clear error when detection cannot tell. */
+  decimal?: DecimalSeparator;
+  /** Detected per value among the accepted formats when absent. */
+  dateFormat?: DateFormat;
+  /** Any bad line is an error instead of being reported and counted. */
+  strict?: boolean;
+  /** Worker threads for the fast path; defaults to the number of cores (at most 8). */
+  workers?: number;
+  /** Called now and then with bytes (or, for XLSX, rows) done and the total when known. */
+  onProgress?: (done: number, total: number | null) => void;
+};
+
+/** One line that could not be used. `line` is 1-based and counts the header (for XLSX, the row). */
+export type RowError = { line: number; column: string | null; value: string | null; message: string };
+
+/** A validated ledger line, as the import into the database stores it. */
+export type LedgerLine = {
+  line: number;
+  date: number;
+  client: string;
+  clientName: string | null;
+  /** Minor units (grosze). */
+  revenue: number;
+  /** Minor units; null when the file has no cost column. */
+  cost: number | null;
+  /** Minor units; null when the file has neither a cost nor a margin column. */
+  margin: number | null;
+  quantity: number | null;
+  product: string | null;
+  group: string | null;
+  document: string | null;
+  documentLine: string | null;
+  dueDate: number | null;
+  paidDate: number | null;
+};
+
+/** How the file was read: what a report or an import record shows about the input. */
+export type ReadInfo = {
+  file: string;
+  format: 'csv' | 'xlsx';
+  delimiter: Delimiter | null;
+  encoding: Encoding | null;
+  decimal: DecimalSeparator;
+  /** The header text (or `column N`) each found field was read from. */
+  columns: Partial<Record<LedgerField, string>>;
+  /** Data lines read (the header not counted), good and bad. */
+  lines: number;
+  rejectedLines: number;
+  /** The first 1,000 bad lines in line order. */
+  errors: RowError[];
+};
+
+export type DailyLedgerRead = ReadInfo & { ledger: DailyLedger };
