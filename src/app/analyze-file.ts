@@ -1,0 +1,46 @@
+/**
+ * The `analyze` use-case: read a sales ledger file and analyse it. The reader folds the file straight
+ * into the per-client, per-day rollup, so memory grows with clients and their purchase days, never
+ * with lines; the result is the published document plus how the file was read.
+ */
+import { analyzeLedger } from '../core/analysis.ts';
+import type { AnalysisParams } from '../core/types.ts';
+import { readDailyLedger } from '../ingest/read-ledger.ts';
+import type { ReadInfo, ReadOptions } from '../ingest/types.ts';
+import type { AnalysisDocument } from './analysis-document.ts';
+
+export type AnalyzedFile = AnalysisDocument & { info: ReadInfo };
+
+export async function analyzeFile(path: string, read: ReadOptions, params: AnalysisParams): Promise<AnalyzedFile> {
+  // The rollup is dropped once analysed: `info` keeps only what describes the reading.
+  const { ledger, ...info } = await readDailyLedger(path, read);
+  const result = analyzeLedger(ledger, params);
+  return {
+    window: result.window,
+    totals: {
+      lines: info.lines,
+      rejectedLines: info.rejectedLines,
+      linesOutsideWindow: result.totals.linesOutsideWindow,
+      clients: result.totals.clients,
+      revenue: result.totals.revenue,
+      margin: result.totals.margin,
+    },
+    matrix: result.matrix,
+    keyClients: result.keyClients,
+    clients: result.clients,
+    errors: info.errors,
+    info,
+  };
+}
+
+/** The published document alone, in its fixed key order (what `--format json` prints). */
+export function toAnalysisDocument(analyzed: AnalyzedFile): AnalysisDocument {
+  return {
+    window: analyzed.window,
+    totals: analyzed.totals,
+    matrix: analyzed.matrix,
+    keyClients: analyzed.keyClients,
+    clients: analyzed.clients,
+    errors: analyzed.errors,
+  };
+}
