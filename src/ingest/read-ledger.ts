@@ -1,0 +1,28 @@
+/**
+ * The entry points every other part calls to read a sales ledger: the per-client, per-day rollup that
+ * the analysis needs (`readDailyLedger`) and the full validated lines that an import stores
+ * (`readLedgerLines`). The format comes from `options.format`, else from the file name: `.xlsx` is
+ * an Excel workbook (xlsx.ts), anything else delimited or whitespace-separated text (csv-read.ts).
+ *
+ * The XLSX reader is loaded only for a workbook: it brings ExcelJS, which costs a CSV run about
+ * 0.2 s of start-up and 13 MB of memory for nothing.
+ */
+import { extname } from 'node:path';
+import { readCsvDailyLedger, readCsvLines } from './csv-read.ts';
+import type { DailyLedgerRead, LedgerLine, ReadInfo, ReadOptions } from './types.ts';
+
+function formatOf(path: string, options: ReadOptions): 'csv' | 'xlsx' {
+  return options.format ?? (extname(path).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
+}
+
+export async function readDailyLedger(path: string, options: ReadOptions = {}): Promise<DailyLedgerRead> {
+  if (formatOf(path, options) === 'csv') return readCsvDailyLedger(path, options);
+  const { readXlsxDailyLedger } = await import('./xlsx.ts');
+  return readXlsxDailyLedger(path, options);
+}
+
+export async function readLedgerLines(path: string, options: ReadOptions, onLine: (line: LedgerLine) => void): Promise<ReadInfo> {
+  if (formatOf(path, options) === 'csv') return readCsvLines(path, options, onLine);
+  const { readXlsxLines } = await import('./xlsx.ts');
+  return readXlsxLines(path, options, onLine);
+}
