@@ -84,17 +84,6 @@ function invalidUtf8(file: string, line: number): KamertonError {
   );
 }
 
-/** A chunk's log of bad lines rebuilt from the counts and errors a worker posted. */
-function chunkLog(file: string, result: DailyChunkResult): RowErrorLog {
-  const log = new RowErrorLog(file, false);
-  for (const error of result.errors) log.add(error);
-  // Past the kept ones, the rest are only counted: adding the last again counts it without keeping it
-  // (the log keeps the first 1,000 in line order, and it is full whenever some were not kept).
-  const last = result.errors[result.errors.length - 1];
-  if (last !== undefined) for (let i = result.errors.length; i < result.errorCount; i++) log.add(last);
-  return log;
-}
-
 function info(layout: CsvLayout, lines: number, log: RowErrorLog): ReadInfo {
   return {
     file: layout.file,
@@ -165,7 +154,7 @@ export async function readCsvDailyLedger(path: string, options: ReadOptions = {}
     let linesBefore = layout.linesBefore;
     let dataLines = 0;
     for (const result of results) {
-      log.merge(chunkLog(path, result), linesBefore);
+      log.merge({ count: result.errorCount, errors: result.errors }, linesBefore);
       if (result.invalidUtf8Line !== null) throw invalidUtf8(path, result.invalidUtf8Line + linesBefore);
       linesBefore += result.lines;
       dataLines += result.dataLines;

@@ -48,10 +48,11 @@ export class RowErrorLog {
   }
 
   /**
-   * Takes in the bad lines of another log (a chunk's), adding `lineOffset` to their line numbers.
-   * In strict mode the first of them stops the run, named with its line in the whole file.
+   * Takes in the bad lines of another log (a chunk's, or the count and kept errors a worker thread
+   * posted), adding `lineOffset` to their line numbers. In strict mode the first of them stops the
+   * run, named with its line in the whole file.
    */
-  merge(other: RowErrorLog, lineOffset: number): void {
+  merge(other: { readonly count: number; readonly errors: readonly RowError[] }, lineOffset: number): void {
     if (other.count === 0) return;
     const shifted = other.errors.map((error) => ({ ...error, line: error.line + lineOffset }));
     if (this.strict) {
