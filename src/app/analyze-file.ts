@@ -5,6 +5,7 @@
  */
 import { analyzeLedger } from '../core/analysis.ts';
 import type { AnalysisParams } from '../core/types.ts';
+import { releaseDailyLedger } from '../ingest/client-day-table.ts';
 import { readDailyLedger } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions } from '../ingest/types.ts';
 import type { AnalysisDocument } from './analysis-document.ts';
@@ -12,9 +13,11 @@ import type { AnalysisDocument } from './analysis-document.ts';
 export type AnalyzedFile = AnalysisDocument & { info: ReadInfo };
 
 export async function analyzeFile(path: string, read: ReadOptions, params: AnalysisParams): Promise<AnalyzedFile> {
-  // The rollup is dropped once analysed: `info` keeps only what describes the reading.
+  // The rollup is dropped once analysed, its memory freed at once: `info` keeps only what describes
+  // the reading.
   const { ledger, ...info } = await readDailyLedger(path, read);
   const result = analyzeLedger(ledger, params);
+  await releaseDailyLedger(ledger);
   return {
     window: result.window,
     totals: {

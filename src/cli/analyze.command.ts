@@ -11,8 +11,6 @@ import type { Writable } from 'node:stream';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeFile, toAnalysisDocument } from '../app/analyze-file.ts';
 import type { AnalysisDocument } from '../app/analysis-document.ts';
-import { writeCsvReport } from '../app/report-csv.ts';
-import { writeXlsxReport } from '../app/report-xlsx.ts';
 import type { Period } from '../core/calendar.ts';
 import { dayFromCivil, formatDay, parseIsoDay } from '../core/calendar.ts';
 import { KamertonError } from '../core/errors.ts';
@@ -230,13 +228,17 @@ export async function runAnalyze(request: AnalyzeRequest): Promise<void> {
   const doc = toAnalysisDocument(analyzed);
   // The report is written before stdout, so that `analyze ... --out r.xlsx | head` still leaves the report.
   if (request.out !== null) {
+    // The report writers are loaded only when a report is asked for: the XLSX one brings ExcelJS,
+    // which would cost every other run about 0.2 s of start-up and some 13 MB of memory.
     if (request.out.kind === 'xlsx') {
+      const { writeXlsxReport } = await import('../app/report-xlsx.ts');
       await writeXlsxReport(request.out.path, doc, {
         file: request.file,
         params: request.params,
         generatedOn: today(),
       });
     } else {
+      const { writeCsvReport } = await import('../app/report-csv.ts');
       await writeCsvReport(request.out.path, doc, request.outStyle ?? (analyzed.info.decimal === ',' ? 'pl' : 'en'));
     }
   }

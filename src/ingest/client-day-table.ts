@@ -318,6 +318,18 @@ export function releasePages(pages: ArrayBuffer[]): Promise<void> {
 }
 
 /**
+ * Frees the memory of a DailyLedger's arrays once it has been analysed (the ledger is unusable
+ * afterwards), for the same reason as `releasePages`: on the 10M-line benchmark they hold 73 MB, which
+ * otherwise stayed allocated under the analysis's result and the JSON built from it until a full
+ * garbage collection, and made the end of the run the process's peak.
+ */
+export function releaseDailyLedger(ledger: DailyLedger): Promise<void> {
+  const arrays = [ledger.offsets, ledger.days, ledger.revenue, ledger.margin, ledger.lines, ledger.purchaseLines];
+  // Arrays may share one buffer (views of a larger one), and a buffer can be transferred only once.
+  return releasePages([...new Set(arrays.map((a) => a.buffer as ArrayBuffer))]);
+}
+
+/**
  * Merges the parts of one ledger (in file order) into a DailyLedger: clients in code-point order,
  * each client's days ascending, the records of a client and day that several parts hold summed, a
  * client's name the first non-empty one in file order. The parts' pages are emptied (the caller frees

@@ -8,7 +8,16 @@ import type { CsvLayout } from './csv-layout.ts';
 import type { RecordScanner } from './csv-tokenizer.ts';
 import { createTextDecoder, type TextDecodeFn } from './encoding.ts';
 import type { LedgerLine, RowError } from './types.ts';
-import { isBlank, parseDate, parseMoney, parseQuantity } from './values.ts';
+import { isBlank, parseDate, parseMoney as importedParseMoney, parseQuantity } from './values.ts';
+
+/**
+ * The worker threads load this module through tsx's CommonJS hook (csv-worker-entry.cjs), which turns
+ * every use of an imported function into a call through two property getters; a local binding pays
+ * that once, at load. parseMoney runs twice per line, scanPlainRecord (csv-record-reader.ts) once:
+ * with both bound locally a worker read half of the 10M-line benchmark in 1.3 s instead of 1.5 s.
+ * The main thread (ESM) is not affected.
+ */
+const parseMoney = importedParseMoney;
 
 const SPACE = 0x20;
 const TAB = 0x09;

@@ -7,10 +7,16 @@
  */
 import { readSync } from 'node:fs';
 import { findInvalidUtf8Line, isUtf8Range } from './encoding.ts';
-import { createRecordScanner, isBlankRecord, scanPlainRecord, scanRecord, unescapeFields, type RecordScanner } from './csv-tokenizer.ts';
+import { createRecordScanner, isBlankRecord, scanPlainRecord as importedScanPlainRecord, scanRecord, unescapeFields, type RecordScanner } from './csv-tokenizer.ts';
 import type { Delimiter } from './types.ts';
 
 const LF = 0x0a;
+
+/**
+ * Called once per line: a local binding, because under tsx's CommonJS hook (the worker threads) each
+ * use of an imported function goes through two property getters (see csv-line-checker.ts).
+ */
+const scanPlainRecord = importedScanPlainRecord;
 
 /** Large enough that a read costs little per byte, small enough to stay in the CPU's caches' neighbourhood. */
 export const DEFAULT_BUFFER_SIZE = 2 * 1024 * 1024;
