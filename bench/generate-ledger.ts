@@ -31,7 +31,7 @@ export type LedgerManifest = LedgerSpec & { generator: number; bytes: number };
  * Bumped whenever the generator's output changes, so that a cached file from an older generator is
  * never taken for the current one.
  */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export const LEDGER_HEADER = 'date,client_id,product_id,quantity,revenue,cost\n';
 
@@ -170,15 +170,20 @@ export function generateLedger(path: string, spec: LedgerSpec): number {
       steady[i] = 1;
       const perMonth = Math.max(1, Math.ceil(lines / (months * 20)));
       const dayOfMonth = 1 + Math.floor(random() * 27);
-      const count = months * perMonth;
-      for (let j = 0; j < count; j++) {
+      // The order days of every month from the first to the last; in the first and the last month only
+      // those within the client's span, so that a client starting mid-month has no pile of orders on
+      // its first day (the lines go to the orders that remain).
+      const orderDays: number[] = [];
+      for (let j = 0; j < months * perMonth; j++) {
         const month = firstMonth + Math.floor(j / perMonth);
         const slot = j % perMonth;
         const jitter = Math.floor(random() * 5) - 2;
         const offset = (((dayOfMonth - 1 + Math.floor((slot * 28) / perMonth) + jitter) % 28) + 28) % 28;
-        const day = Math.min(firstDay + end, Math.max(firstDay + start, monthStart(month) + offset));
-        addInvoice(toWeekday(day, firstDay, lastDay) - firstDay, i, evenShare(lines, count, j));
+        const day = monthStart(month) + offset;
+        if (day >= firstDay + start && day <= firstDay + end) orderDays.push(toWeekday(day, firstDay, lastDay) - firstDay);
       }
+      if (orderDays.length === 0) orderDays.push(start);
+      for (let j = 0; j < orderDays.length; j++) addInvoice(orderDays[j]!, i, evenShare(lines, orderDays.length, j));
     } else {
       const averageLines = 1 + Math.floor(random() * 6);
       const count = Math.max(1, Math.ceil(lines / averageLines));
