@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inferSchema, initParser } from 'udsv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClientResult, MatrixCell, Segment } from '../core/types.ts';
-import { SEGMENTS } from '../core/types.ts';
+import type { ClientResult } from '../core/types.ts';
+import { clientResult, emptyMatrix, keyAndFormulaClients } from '../../test/fixtures/analysis-document.ts';
 import type { AnalysisDocument } from './analysis-document.ts';
 import { clientsCsv, neutraliseFormula, writeCsvReport } from './report-csv.ts';
 
@@ -13,57 +13,25 @@ const FIELDS = [
   'segment', 'types', 'isKey', 'firstPurchase', 'lastPurchase', 'daysSinceLastPurchase', 'activity', 'growth',
 ] as const;
 
-function client(overrides: Partial<ClientResult> & Pick<ClientResult, 'client'>): ClientResult {
-  return {
-    name: null,
-    revenue: 0,
-    margin: 0,
-    share: 0,
-    cumulativeShare: 0,
-    abc: 'C',
-    cv: null,
-    activePeriods: 0,
-    xyz: 'Z',
-    segment: 'CZ',
-    types: [],
-    isKey: false,
-    firstPurchase: null,
-    lastPurchase: null,
-    daysSinceLastPurchase: null,
-    activity: 'lost',
-    growth: null,
-    ...overrides,
-  };
-}
 
 /** A small analysis by hand: the values need not add up, they need to exercise every kind of cell. */
 function fixture(): AnalysisDocument {
   const clients: ClientResult[] = [
-    client({
-      client: 'K-001', name: 'Hurtownia Alfa', revenue: 120000.5, margin: 30000.25, share: 0.6, cumulativeShare: 0.6,
-      abc: 'A', cv: 0.08, activePeriods: 12, xyz: 'X', segment: 'AX', types: ['breadwinner'], isKey: true,
-      firstPurchase: '2023-01-05', lastPurchase: '2023-12-28', daysSinceLastPurchase: 3, activity: 'active', growth: 0.125,
-    }),
-    client({
-      client: 'K-002', name: '=HYPERLINK("http://example.com","click")', revenue: 50000, margin: 1000.1, share: 0.25,
-      cumulativeShare: 0.85, abc: 'B', cv: 0.2, activePeriods: 7, xyz: 'Y', segment: 'BY',
-      firstPurchase: '2023-02-01', lastPurchase: '2023-09-30', daysSinceLastPurchase: 92, activity: 'slipping', growth: -0.3,
-    }),
-    client({
+    ...keyAndFormulaClients(),
+    clientResult({
       client: 'K-003', name: 'Zażółć gęślą jaźń', revenue: 29999.99, margin: 5000, share: 1 / 7, cumulativeShare: 0.9999998,
       cv: 0.4, activePeriods: 3, types: ['breadwinner', 'promising'], isKey: true,
       firstPurchase: '2023-10-02', lastPurchase: '2023-12-01', daysSinceLastPurchase: 30, activity: 'active',
     }),
-    client({
+    clientResult({
       client: '@SUM(A1)', name: null, revenue: 0.03, margin: null, share: 1.5e-7, cumulativeShare: 1,
       cv: 1.7320508075688772, activePeriods: 1, firstPurchase: '2023-03-03', lastPurchase: '2023-03-03',
       daysSinceLastPurchase: 303, activity: 'lost',
     }),
-    client({ client: '-5', name: 'Kowalski; Nowak, "Sp. z o.o."\r\nOddział 2', revenue: -12.5, margin: -3.1 }),
-    client({ client: 'K-006', name: '\tTabbed', revenue: 0, margin: 0 }),
+    clientResult({ client: '-5', name: 'Kowalski; Nowak, "Sp. z o.o."\r\nOddział 2', revenue: -12.5, margin: -3.1 }),
+    clientResult({ client: 'K-006', name: '\tTabbed', revenue: 0, margin: 0 }),
   ];
-  const emptyCell: MatrixCell = { clients: 0, revenue: 0, margin: 0, revenueShare: 0, marginShare: 0 };
-  const matrix = Object.fromEntries(SEGMENTS.map((s) => [s, { ...emptyCell }])) as Record<Segment, MatrixCell>;
+  const matrix = emptyMatrix();
   return {
     window: { from: '2023-01-01', to: '2023-12-31', period: 'month', periods: 12, asOf: '2023-12-31' },
     totals: { lines: 100, rejectedLines: 0, linesOutsideWindow: 0, clients: clients.length, revenue: 200000, margin: 36000 },

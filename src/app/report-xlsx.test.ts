@@ -4,57 +4,25 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dayFromCivil } from '../core/calendar.ts';
-import type { ClientResult, MatrixCell, Segment } from '../core/types.ts';
+import type { ClientResult } from '../core/types.ts';
 import { DEFAULT_ANALYSIS_PARAMS, SEGMENTS } from '../core/types.ts';
+import { clientResult, emptyMatrix, keyAndFormulaClients } from '../../test/fixtures/analysis-document.ts';
 import type { AnalysisDocument } from './analysis-document.ts';
 import type { ReportMeta } from './report-xlsx.ts';
 import { writeXlsxReport } from './report-xlsx.ts';
 
-function client(overrides: Partial<ClientResult> & Pick<ClientResult, 'client'>): ClientResult {
-  return {
-    name: null,
-    revenue: 0,
-    margin: 0,
-    share: 0,
-    cumulativeShare: 0,
-    abc: 'C',
-    cv: null,
-    activePeriods: 0,
-    xyz: 'Z',
-    segment: 'CZ',
-    types: [],
-    isKey: false,
-    firstPurchase: null,
-    lastPurchase: null,
-    daysSinceLastPurchase: null,
-    activity: 'lost',
-    growth: null,
-    ...overrides,
-  };
-}
 
 /** A small analysis by hand: the values need not add up, they need to exercise every kind of cell. */
 function fixture(): AnalysisDocument {
   const clients: ClientResult[] = [
-    client({
-      client: 'K-001', name: 'Hurtownia Alfa', revenue: 120000.5, margin: 30000.25, share: 0.6, cumulativeShare: 0.6,
-      abc: 'A', cv: 0.08, activePeriods: 12, xyz: 'X', segment: 'AX', types: ['breadwinner'], isKey: true,
-      firstPurchase: '2023-01-05', lastPurchase: '2023-12-28', daysSinceLastPurchase: 3, activity: 'active', growth: 0.125,
-    }),
-    client({
-      client: 'K-002', name: '=HYPERLINK("http://example.com","click")', revenue: 50000, margin: 1000.1, share: 0.25,
-      cumulativeShare: 0.85, abc: 'B', cv: 0.2, activePeriods: 7, xyz: 'Y', segment: 'BY',
-      firstPurchase: '2023-02-01', lastPurchase: '2023-09-30', daysSinceLastPurchase: 92, activity: 'slipping', growth: -0.3,
-    }),
-    client({
+    ...keyAndFormulaClients(),
+    clientResult({
       client: '@SUM(A1)', revenue: 29999.99, margin: 5000, share: 0.15, cumulativeShare: 1, activePeriods: 1,
       firstPurchase: '2023-03-03', lastPurchase: '2023-03-03', daysSinceLastPurchase: 303, activity: 'lost',
     }),
-    client({ client: '-5', name: 'Zwroty', revenue: -12.5, margin: -3.1 }),
+    clientResult({ client: '-5', name: 'Zwroty', revenue: -12.5, margin: -3.1 }),
   ];
-  const matrix = Object.fromEntries(
-    SEGMENTS.map((s): [Segment, MatrixCell] => [s, { clients: 0, revenue: 0, margin: 0, revenueShare: 0, marginShare: 0 }]),
-  ) as Record<Segment, MatrixCell>;
+  const matrix = emptyMatrix();
   matrix.AX = { clients: 1, revenue: 120000.5, margin: 30000.25, revenueShare: 0.6, marginShare: 0.83 };
   matrix.BY = { clients: 1, revenue: 50000, margin: 1000.1, revenueShare: 0.25, marginShare: 0.03 };
   matrix.CZ = { clients: 2, revenue: 29987.49, margin: 4996.9, revenueShare: 0.15, marginShare: 0.14 };
