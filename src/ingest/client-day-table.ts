@@ -229,8 +229,12 @@ export class ClientDayTable {
       if (old[from] === 0) continue;
       let index = (old[from + S_HASH] as number) & mask;
       while (data[index * SLOT_INTS] !== 0) index = (index + 1) & mask;
-      data.set(old.subarray(from, from + SLOT_INTS), index * SLOT_INTS);
-      if (from === keep) moved = index * SLOT_INTS;
+      // A slot is copied int by int: a subarray per slot for `set` cost more than the copy itself
+      // (interning 100k new clients in a fresh process, which grows the table six times, took 104 ms
+      // instead of 123 ms; each reading thread of the 10M-line benchmark does that work).
+      const to = index * SLOT_INTS;
+      for (let k = 0; k < SLOT_INTS; k++) data[to + k] = old[from + k] as number;
+      if (from === keep) moved = to;
     }
     this.slotI32 = data;
     this.slotU8 = new Uint8Array(data.buffer);
