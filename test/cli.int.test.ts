@@ -252,6 +252,15 @@ describe('kamerton analyze on a small Polish ledger', () => {
     expect(run.stderr).toContain('revenue');
   });
 
+  it('names the file when it has a header and no data lines, with exit code 2', async () => {
+    const file = join(dir, 'header-only.csv');
+    writeFileSync(file, 'Data;Klient;Wartość netto\n');
+    const run = await kamerton(['analyze', file]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`${file}: the ledger has no data lines`);
+  });
+
   it('reads a headerless whitespace file with columns given by number (the CDNOW sample)', async () => {
     const run = await kamerton([
       'analyze', cdnowSample, '--no-header', '--delimiter', 'whitespace',

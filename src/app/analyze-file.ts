@@ -4,6 +4,7 @@
  * with lines; the result is the published document plus how the file was read.
  */
 import { analyzeLedger } from '../core/analysis.ts';
+import { KamertonError } from '../core/errors.ts';
 import type { AnalysisParams } from '../core/types.ts';
 import { releaseDailyLedger } from '../ingest/client-day-table.ts';
 import { readDailyLedger } from '../ingest/read-ledger.ts';
@@ -16,6 +17,11 @@ export async function analyzeFile(path: string, read: ReadOptions, params: Analy
   // The rollup is dropped once analysed, its memory freed at once: `info` keeps only what describes
   // the reading.
   const { ledger, ...info } = await readDailyLedger(path, read);
+  // A header and nothing else reads without a bad line, yet there is nothing to analyse; said here,
+  // where the file's name is known, rather than by the core's anonymous "no usable lines".
+  if (ledger.clients.length === 0 && info.rejectedLines === 0) {
+    throw new KamertonError('invalid-input', `${path}: the ledger has no data lines`, { file: path });
+  }
   const result = analyzeLedger(ledger, params);
   await releaseDailyLedger(ledger);
   return {
