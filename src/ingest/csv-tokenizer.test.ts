@@ -159,6 +159,13 @@ describe('the byte tokenizer', () => {
     });
   });
 
+  it('reads quoted fields in whitespace mode: blanks, doubled quotes, a line break, text after the quote', () => {
+    const text = '  K1 "Hurt  Alfa" 12.50\r\n"K ""2""" "two\nlines"x  7\r\n"open ended';
+    const rows = [['K1', 'Hurt  Alfa', '12.50'], ['K "2"', 'two\nlinesx', '7'], ['open ended']];
+    expect(tokenize(text, 'whitespace')).toEqual(rows);
+    expect(readRecords(text, 'whitespace', 8)).toEqual({ rows, lines: [1, 2, 4] });
+  });
+
   it('skips wholly blank lines but keeps a line of empty fields', () => {
     expect(readRecords('a,b\n\n  \r\n,\nc,d', ',', 1024)).toEqual({ rows: [['a', 'b'], ['', ''], ['c', 'd']], lines: [1, 4, 5] });
   });

@@ -107,55 +107,13 @@ export function scanRecord(s: RecordScanner, buf: Uint8Array, pos: number, end: 
   for (;;) {
     if (count === s.starts.length) growFields(s);
     if (p < end && buf[p] === QUOTE) {
-      const open = p;
-      let flag = QUOTED;
-      p++;
-      // The closing quote: the first quote not doubled.
-      for (;;) {
-        if (p >= end) {
-          if (!eof) return -1;
-          s.starts[count] = (flag & RAW) !== 0 ? open : open + 1;
-          s.ends[count] = end;
-          s.flags[count] = flag;
-          s.count = count + 1;
-          s.newlines = newlines;
-          s.unterminated = true;
-          s.escaped = escaped || (flag & RAW) !== 0;
-          return end;
-        }
-        const c = buf[p];
-        if (c === QUOTE) {
-          if (p + 1 >= end && !eof) return -1;
-          if (p + 1 < end && buf[p + 1] === QUOTE) {
-            flag |= RAW;
-            p += 2;
-            continue;
-          }
-          break;
-        }
-        if (c === LF) newlines++;
-        p++;
-      }
-      const close = p;
-      p++;
-      while (p < end) {
-        const c = buf[p];
-        if (c === delim || c === LF) break;
-        p++;
-      }
-      if (p >= end && !eof) return -1;
-      let rawEnd = p;
-      if ((p >= end || buf[p] === LF) && rawEnd > close + 1 && buf[rawEnd - 1] === CR) rawEnd--;
-      if (rawEnd > close + 1) flag |= RAW;
-      if ((flag & RAW) !== 0) {
-        s.starts[count] = open;
-        s.ends[count] = rawEnd;
-        escaped = true;
-      } else {
-        s.starts[count] = open + 1;
-        s.ends[count] = close;
-      }
-      s.flags[count] = flag;
+      s.newlines = newlines;
+      const fieldEnd = scanQuotedField(s, buf, p, end, eof, count, escaped);
+      if (fieldEnd < 0) return -1;
+      if (s.unterminated) return end;
+      newlines = s.newlines;
+      if (((s.flags[count] as number) & RAW) !== 0) escaped = true;
+      p = fieldEnd;
       count++;
     } else {
       const start = p;
@@ -263,52 +221,13 @@ function scanBlankSeparated(s: RecordScanner, buf: Uint8Array, pos: number, end:
     }
     if (count === s.starts.length) growFields(s);
     if (buf[p] === QUOTE) {
-      const open = p;
-      let flag = QUOTED;
-      p++;
-      for (;;) {
-        if (p >= end) {
-          if (!eof) return -1;
-          s.starts[count] = (flag & RAW) !== 0 ? open : open + 1;
-          s.ends[count] = end;
-          s.flags[count] = flag;
-          s.count = count + 1;
-          s.newlines = newlines;
-          s.unterminated = true;
-          s.escaped = escaped || (flag & RAW) !== 0;
-          return end;
-        }
-        const c = buf[p];
-        if (c === QUOTE) {
-          if (p + 1 >= end && !eof) return -1;
-          if (p + 1 < end && buf[p + 1] === QUOTE) {
-            flag |= RAW;
-            p += 2;
-            continue;
-          }
-          break;
-        }
-        if (c === LF) newlines++;
-        p++;
-      }
-      const close = p;
-      p++;
-      while (p < end) {
-        const c = buf[p] as number;
-        if (isBlankByte(c) || c === LF) break;
-        p++;
-      }
-      if (p >= end && !eof) return -1;
-      if (p > close + 1) flag |= RAW;
-      if ((flag & RAW) !== 0) {
-        s.starts[count] = open;
-        s.ends[count] = p;
-        escaped = true;
-      } else {
-        s.starts[count] = open + 1;
-        s.ends[count] = close;
-      }
-      s.flags[count] = flag;
+      s.newlines = newlines;
+      const fieldEnd = scanQuotedField(s, buf, p, end, eof, count, escaped);
+      if (fieldEnd < 0) return -1;
+      if (s.unterminated) return end;
+      newlines = s.newlines;
+      if (((s.flags[count] as number) & RAW) !== 0) escaped = true;
+      p = fieldEnd;
     } else {
       const start = p;
       while (p < end) {
@@ -323,6 +242,66 @@ function scanBlankSeparated(s: RecordScanner, buf: Uint8Array, pos: number, end:
     }
     count++;
   }
+}
+
+/**
+ * Scans the quoted field that opens at `buf[open]` into field `count` of the record: to its closing
+ * quote (the first quote not doubled), then on to the field's end, the next delimiter or line feed (in
+ * whitespace mode the next blank), keeping any text after the closing quote. Line feeds inside the
+ * quotes are added to `s.newlines`. Returns where the field ends; -1 when the input ends first and more
+ * may follow; or, when the input ends inside the quotes, `end` with `s.unterminated` set and the
+ * record finished there (the field runs to the end).
+ */
+function scanQuotedField(s: RecordScanner, buf: Uint8Array, open: number, end: number, eof: boolean, count: number, escaped: boolean): number {
+  let flag = QUOTED;
+  let p = open + 1;
+  for (;;) {
+    if (p >= end) {
+      if (!eof) return -1;
+      s.starts[count] = (flag & RAW) !== 0 ? open : open + 1;
+      s.ends[count] = end;
+      s.flags[count] = flag;
+      s.count = count + 1;
+      s.unterminated = true;
+      s.escaped = escaped || (flag & RAW) !== 0;
+      return end;
+    }
+    const c = buf[p];
+    if (c === QUOTE) {
+      if (p + 1 >= end && !eof) return -1;
+      if (p + 1 < end && buf[p + 1] === QUOTE) {
+        flag |= RAW;
+        p += 2;
+        continue;
+      }
+      break;
+    }
+    if (c === LF) s.newlines++;
+    p++;
+  }
+  const close = p;
+  p++;
+  const blanks = s.delimiter < 0;
+  while (p < end) {
+    const c = buf[p] as number;
+    if (c === LF || (blanks ? isBlankByte(c) : c === s.delimiter)) break;
+    p++;
+  }
+  if (p >= end && !eof) return -1;
+  let rawEnd = p;
+  // A CR before the record's LF belongs to the line end (CRLF); in whitespace mode it is a blank and
+  // has stopped the field already.
+  if (!blanks && (p >= end || buf[p] === LF) && rawEnd > close + 1 && buf[rawEnd - 1] === CR) rawEnd--;
+  if (rawEnd > close + 1) flag |= RAW;
+  if ((flag & RAW) !== 0) {
+    s.starts[count] = open;
+    s.ends[count] = rawEnd;
+  } else {
+    s.starts[count] = open + 1;
+    s.ends[count] = close;
+  }
+  s.flags[count] = flag;
+  return p;
 }
 
 /**
