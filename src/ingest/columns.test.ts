@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KamertonError } from '../core/errors.ts';
 import { FIELD_SYNONYMS, resolveColumns } from './columns.ts';
-
-function thrown(run: () => unknown): KamertonError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof KamertonError) return error;
-    throw error;
-  }
-  throw new Error('expected a KamertonError');
-}
+import { thrown } from '../../test/fixtures/errors.ts';
 
 describe('resolveColumns', () => {
   it('finds English headers and reports the labels as written', () => {

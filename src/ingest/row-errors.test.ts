@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { KamertonError } from '../core/errors.ts';
 import { RowErrorLog } from './row-errors.ts';
 import type { RowError } from './types.ts';
+import { thrown } from '../../test/fixtures/errors.ts';
 
 const bad = (line: number, column: string | null = 'Data', value: string | null = 'x'): RowError => ({
   line, column, value, message: 'invalid date',
 });
-
-function thrown(run: () => unknown): KamertonError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof KamertonError) return error;
-    throw error;
-  }
-  throw new Error('expected a KamertonError');
-}
 
 describe('RowErrorLog', () => {
   it('counts every bad line and keeps the first 1000 in line order', () => {

@@ -5,9 +5,9 @@ import { deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDay } from '../core/calendar.ts';
-import { KamertonError } from '../core/errors.ts';
 import type { LedgerLine, ReadOptions } from './types.ts';
 import { checkXlsxArchive, moneyFromNumber, readXlsxDailyLedger, readXlsxLines } from './xlsx.ts';
+import { rejection } from '../../test/fixtures/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kamerton-xlsx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,16 +33,6 @@ async function lines(path: string, options: ReadOptions = {}): Promise<{ lines: 
   const out: LedgerLine[] = [];
   const info = await readXlsxLines(path, options, (line) => out.push(line));
   return { lines: out, info };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KamertonError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof KamertonError) return error;
-    throw error;
-  }
-  throw new Error('expected a KamertonError');
 }
 
 const utc = (y: number, m: number, d: number, h = 0): Date => new Date(Date.UTC(y, m - 1, d, h));
