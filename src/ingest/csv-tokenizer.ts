@@ -131,16 +131,10 @@ export function scanRecord(s: RecordScanner, buf: Uint8Array, pos: number, end: 
       count++;
     }
     if (p >= end) {
-      s.count = count;
-      s.newlines = newlines;
-      s.escaped = escaped;
-      return end;
+      return finishRecord(s, count, newlines, escaped, end);
     }
     if (buf[p] === LF) {
-      s.count = count;
-      s.newlines = newlines + 1;
-      s.escaped = escaped;
-      return p + 1;
+      return finishRecord(s, count, newlines + 1, escaped, p + 1);
     }
     p++;
   }
@@ -208,16 +202,10 @@ function scanBlankSeparated(s: RecordScanner, buf: Uint8Array, pos: number, end:
     while (p < end && isBlankByte(buf[p] as number)) p++;
     if (p >= end) {
       if (!eof) return -1;
-      s.count = count;
-      s.newlines = newlines;
-      s.escaped = escaped;
-      return end;
+      return finishRecord(s, count, newlines, escaped, end);
     }
     if (buf[p] === LF) {
-      s.count = count;
-      s.newlines = newlines + 1;
-      s.escaped = escaped;
-      return p + 1;
+      return finishRecord(s, count, newlines + 1, escaped, p + 1);
     }
     if (count === s.starts.length) growFields(s);
     if (buf[p] === QUOTE) {
@@ -242,6 +230,17 @@ function scanBlankSeparated(s: RecordScanner, buf: Uint8Array, pos: number, end:
     }
     count++;
   }
+}
+
+/**
+ * Records the end of a record of `count` fields that spanned `newlines` line feeds (its terminator
+ * included) and returns `next`, the position after it.
+ */
+function finishRecord(s: RecordScanner, count: number, newlines: number, escaped: boolean, next: number): number {
+  s.count = count;
+  s.newlines = newlines;
+  s.escaped = escaped;
+  return next;
 }
 
 /**
