@@ -23,7 +23,7 @@ import type { TextDecodeFn } from './encoding.ts';
 
 /** Records per page (2^16), so a page is 2 MiB and a record's page and slot are found by shifting. */
 const PAGE_BITS = 16;
-const PAGE_SIZE = 1 << PAGE_BITS;
+export const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 /**
  * A client slot of the interning hash: 8 Int32 (32 bytes, half a cache line) holding everything a
@@ -41,7 +41,7 @@ const S_LAST_RECORD = 4;
 const S_BYTES = 5;
 const INLINE_BYTES = (SLOT_INTS - S_BYTES) * 4;
 /** A record: revenue (f64 at 0), margin (f64 at 8), client (i32 at 16), day (i32 at 20), lines (u32 at 24), purchase lines (u32 at 28). */
-const RECORD_BYTES = 32;
+export const RECORD_BYTES = 32;
 
 /** A table's content, ready to be posted to another thread (`pages` go in the transfer list). */
 export type ClientDayPart = {
@@ -143,14 +143,7 @@ export class ClientDayTable {
     const pages = this.f64Pages.map((page) => page.buffer as ArrayBuffer);
     this.f64Pages = [];
     this.i32Pages = [];
-    const clients = this.clients;
-    const order = new Int32Array(clients.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    const needsCodePointCompare = clients.some(hasCodeUnitOrderTrap);
-    // Codes are unique within a table, so the comparators never meet two equal ones.
-    if (needsCodePointCompare) order.sort((a, b) => compareCodePoints(clients[a] as string, clients[b] as string));
-    else order.sort((a, b) => ((clients[a] as string) < (clients[b] as string) ? -1 : 1));
-    return { clients, names: this.names, order, needsCodePointCompare, records: this.records, pages };
+    return makePart(this.clients, this.names, this.records, pages);
   }
 
   /** Whether the client slot at `slot` (in Int32 units) holds the code `buf[start, end)`. */
@@ -295,6 +288,20 @@ export class ClientDayTable {
     }
     this.slots = slots;
   }
+}
+
+/**
+ * A part from its content: `clients` unique codes, `pages` full pages of records (all but the last)
+ * whose client fields index `clients`. Sorts the clients for the merge.
+ */
+export function makePart(clients: string[], names: (string | null)[], records: number, pages: ArrayBuffer[]): ClientDayPart {
+  const order = new Int32Array(clients.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  const needsCodePointCompare = clients.some(hasCodeUnitOrderTrap);
+  // Codes are unique within a part, so the comparators never meet two equal ones.
+  if (needsCodePointCompare) order.sort((a, b) => compareCodePoints(clients[a] as string, clients[b] as string));
+  else order.sort((a, b) => ((clients[a] as string) < (clients[b] as string) ? -1 : 1));
+  return { clients, names, order, needsCodePointCompare, records, pages };
 }
 
 function recordHash(client: number, day: number): number {

@@ -7,12 +7,14 @@
 import { ClientDayTable, type ClientDayPart } from './client-day-table.ts';
 import type { CsvLayout } from './csv-layout.ts';
 import { LineChecker } from './csv-line-checker.ts';
-import { InvalidUtf8Error, RecordReader } from './csv-record-reader.ts';
+import { bufferSizeFor, InvalidUtf8Error, RecordReader } from './csv-record-reader.ts';
+import { RollupKernel } from './rollup-kernel.ts';
 import { RowErrorLog } from './row-errors.ts';
 import type { RowError } from './types.ts';
 
 export type DailyChunkResult = {
-  part: ClientDayPart;
+  /** The rollup kernel's part (when it read) and the JavaScript table's. */
+  parts: ClientDayPart[];
   /** Physical lines of the range read (all of them unless the read stopped early). */
   lines: number;
   /** Data lines read, good and bad (blank lines not counted). */
@@ -41,9 +43,14 @@ export function readDailyChunk(
   layout: CsvLayout,
   onProgress?: (bytesRead: number) => void,
   bufferSize?: number,
+  useKernel = true,
 ): DailyChunkResult {
-  const reader = new RecordReader(fd, start, end, layout.delimiter, layout.encoding === 'utf-8', bufferSize);
   const checker = new LineChecker(layout);
+  const kernel = useKernel ? RollupKernel.create(layout, checker.decode, bufferSizeFor(start, end, bufferSize)) : null;
+  // The kernel's read buffer while the reader reads into it (a record longer than the buffer makes the
+  // reader take a bigger one of its own, and the JavaScript path reads the rest of the range).
+  let kernelBuffer = kernel?.buffer ?? null;
+  const reader = new RecordReader(fd, start, end, layout.delimiter, layout.encoding === 'utf-8', bufferSize, kernelBuffer ?? undefined);
   const table = new ClientDayTable(layout.hasMargin, checker.decode);
   const log = new RowErrorLog(layout.file, false);
   const s = reader.scanner;
@@ -51,7 +58,27 @@ export function readDailyChunk(
   let invalidUtf8Line: number | null = null;
   let untilProgress = PROGRESS_EVERY;
   try {
-    while (reader.next()) {
+    for (;;) {
+      if (kernel !== null && reader.buf === kernelBuffer) {
+        for (;;) {
+          const stop = kernel.run(reader.position, reader.plainLimit);
+          reader.skipTo(kernel.position, kernel.linesTaken);
+          dataLines += kernel.linesTaken;
+          untilProgress -= kernel.linesTaken;
+          if (kernel.buffer !== kernelBuffer) {
+            kernelBuffer = kernel.buffer;
+            reader.rebind(kernelBuffer);
+          }
+          if (untilProgress <= 0) {
+            untilProgress = PROGRESS_EVERY;
+            onProgress?.(reader.bytesRead);
+          }
+          if (stop === 'declined' || (stop === 'limit' && !reader.more())) break;
+        }
+      }
+      // The line the kernel declined, one it could not reach (longer than the buffer, after text that
+      // is not UTF-8), the end of the range; or every line when there is no kernel.
+      if (!reader.next()) break;
       dataLines++;
       const buf = reader.buf;
       if (checker.check(buf, s)) {
@@ -61,7 +88,7 @@ export function readDailyChunk(
         log.add(checker.error);
         if (layout.strict) break;
       }
-      if (--untilProgress === 0) {
+      if (--untilProgress <= 0) {
         untilProgress = PROGRESS_EVERY;
         onProgress?.(reader.bytesRead);
       }
@@ -71,8 +98,9 @@ export function readDailyChunk(
     invalidUtf8Line = error.line;
   }
   onProgress?.(reader.bytesRead);
+  const parts = kernel !== null ? [kernel.finish(), table.export()] : [table.export()];
   return {
-    part: table.export(),
+    parts,
     lines: reader.lines,
     dataLines,
     errorCount: log.count,

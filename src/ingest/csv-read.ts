@@ -161,8 +161,9 @@ export async function readCsvDailyLedger(path: string, options: ReadOptions = {}
       dataLines += result.dataLines;
     }
     log.check(dataLines);
-    const pages = results.flatMap((r) => r.part.pages);
-    const ledger = buildDailyLedger(results.map((r) => r.part), layout.hasMargin);
+    const parts = results.flatMap((r) => r.parts);
+    const pages = parts.flatMap((part) => part.pages);
+    const ledger = buildDailyLedger(parts, layout.hasMargin);
     await releasePages(pages);
     progress(size, true);
     return { ...info(layout, dataLines, log), ledger };

@@ -60,14 +60,18 @@ export class RecordReader {
   /** Whether lines are split on a delimiter byte (not whitespace), which allows the fast path for plain lines. */
   private readonly plainLines: boolean;
 
-  constructor(fd: number, start: number, end: number, delimiter: Delimiter, checkUtf8: boolean, bufferSize = DEFAULT_BUFFER_SIZE) {
+  /**
+   * `buffer`, when given, is the buffer to read into (the rollup kernel's); otherwise one of
+   * `bufferSize` bytes, or less for a short range (see `bufferSizeFor`).
+   */
+  constructor(fd: number, start: number, end: number, delimiter: Delimiter, checkUtf8: boolean, bufferSize = DEFAULT_BUFFER_SIZE, buffer?: Buffer) {
     this.fd = fd;
     this.start = start;
     this.end = end;
     this.filePos = start;
     this.eof = start >= end;
     this.checkUtf8 = checkUtf8;
-    this.buf = Buffer.allocUnsafe(Math.max(16, Math.min(bufferSize, end - start + 16)));
+    this.buf = buffer ?? Buffer.allocUnsafe(bufferSizeFor(start, end, bufferSize));
     this.scanner = createRecordScanner(delimiter);
     this.plainLines = delimiter !== 'whitespace';
   }
@@ -125,6 +129,41 @@ export class RecordReader {
     }
   }
 
+  /** Where the next record starts in `buf`. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /**
+   * The end of the buffered bytes another reader of whole lines may take (the rollup kernel): the
+   * bytes read so far, or the start of the first line found not to be valid UTF-8.
+   */
+  get plainLimit(): number {
+    return this.invalidAt >= 0 ? this.invalidAt : this.fill;
+  }
+
+  /**
+   * For the rollup kernel once it has taken every whole line: reads more of the range, keeping the
+   * unfinished line. False, reading nothing, at the end of the range, before a line that is not valid
+   * UTF-8, or when the unfinished line fills the buffer: `next` then deals with it.
+   */
+  more(): boolean {
+    if (this.eof || this.invalidAt >= 0 || (this.pos === 0 && this.fill === this.buf.length)) return false;
+    this.refill();
+    return true;
+  }
+
+  /** Counts the `lines` whole lines from `position` up to `to` as read (by the rollup kernel). */
+  skipTo(to: number, lines: number): void {
+    this.pos = to;
+    this.nextLine += lines;
+  }
+
+  /** Reads on from `buf`, a new view of the same bytes as the current buffer (the kernel grew its memory). */
+  rebind(buf: Buffer): void {
+    this.buf = buf;
+  }
+
   /** Keeps the unread part of the buffer (an incomplete record) and reads more of the range after it. */
   private refill(): void {
     if (this.pos > 0) {
@@ -161,6 +200,11 @@ export class RecordReader {
     }
     this.validUpTo = stop;
   }
+}
+
+/** The buffer a reader of `[start, end)` allocates: `bufferSize`, or less for a short range. */
+export function bufferSizeFor(start: number, end: number, bufferSize = DEFAULT_BUFFER_SIZE): number {
+  return Math.max(16, Math.min(bufferSize, end - start + 16));
 }
 
 function countLineFeeds(buf: Uint8Array, start: number, end: number): number {

@@ -17,7 +17,7 @@ try {
   const result = readDailyChunk(fd, task.start, task.end, task.layout, (bytes) => {
     port.postMessage({ type: 'progress', bytes } satisfies WorkerMessage);
   }, task.bufferSize);
-  port.postMessage({ type: 'done', result } satisfies WorkerMessage, result.part.pages);
+  port.postMessage({ type: 'done', result } satisfies WorkerMessage, result.parts.flatMap((part) => part.pages));
 } finally {
   closeSync(fd);
 }
