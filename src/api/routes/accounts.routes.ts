@@ -1,0 +1,189 @@
+/**
+ * Account dossiers: list, read, create, change, delete, the account team, and the account's history.
+ * Registered under /api/v1. Each route parses its input (zod), is authorised by role (config.access),
+ * and calls a use-case of src/app, which applies the record-level rules: a KAM's foreign account is
+ * 404, and marketing's account objects lack the financial fields, payment data and private notes.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { historyListQuerySchema, listAccountHistory } from '../../app/account-history.ts';
+import {
+  accountCreateSchema,
+  accountListQuerySchema,
+  accountPatchSchema,
+  createAccount,
+  deleteAccount,
+  getAccount,
+  listAccounts,
+  setAccountTeam,
+  updateAccount,
+  versionSchema,
+} from '../../app/accounts.ts';
+import { ACCOUNT_STATUSES, HISTORY_ACTIONS, HISTORY_ENTITIES, type Role } from '../../db/schema/index.ts';
+import type { RoutePluginOptions } from '../app.ts';
+import { actorOf } from '../plugins/auth.plugin.ts';
+import { expectedVersion } from './users.routes.ts';
+
+/** Everyone who reads dossiers. */
+export const DOSSIER_READERS: readonly Role[] = ['admin', 'director', 'kam', 'marketing'];
+/** Everyone who changes dossiers (and reads their competitors, tenders and history). */
+export const DOSSIER_WRITERS: readonly Role[] = ['admin', 'director', 'kam'];
+/** Those who manage every account: delete accounts, keep the competitor list. */
+export const DOSSIER_MANAGERS: readonly Role[] = ['admin', 'director'];
+
+/** A page of a list, as every list route returns it. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+}
+
+/** The If-Match header that may carry the version read, instead of the body's version field. */
+export const ifMatchHeaders = z.looseObject({
+  'if-match': z.string().optional().describe('The version read, as "3"; instead of the version field.'),
+});
+
+/** The version of a delete: optional (If-Match), but a stale one is refused. */
+export function optionalVersion(ifMatch: string | undefined): number | undefined {
+  return ifMatch === undefined ? undefined : expectedVersion(undefined, ifMatch);
+}
+
+const nullableText = z.string().nullable();
+
+export const accountSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  codes: z.array(z.string()).describe('ERP client codes.'),
+  taxId: nullableText.describe('NIP, ten digits.'),
+  industry: nullableText,
+  region: nullableText,
+  website: nullableText,
+  employees: z.number().int().nullable(),
+  description: nullableText,
+  history: nullableText.describe('The client company\'s history.'),
+  orgStructure: nullableText,
+  environment: nullableText,
+  ownerId: z.uuid().nullable(),
+  ownerName: nullableText,
+  teamIds: z.array(z.uuid()).describe('Users besides the owner who read and write the account.'),
+  imageMaker: z.boolean(),
+  imageMakerReason: nullableText,
+  expert: z.boolean(),
+  expertReason: nullableText,
+  annualPotential: z.number().nullable().optional().describe('Absent for marketing.'),
+  longTermPlans: nullableText,
+  cooperationHorizonMonths: z.number().int().nullable(),
+  reputationInfluence: z.number().int().nullable(),
+  paymentDaysLate: z.number().nullable().optional().describe('Absent for marketing.'),
+  privateNotes: nullableText.optional().describe('Absent for marketing.'),
+  status: z.enum(ACCOUNT_STATUSES),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+  version: z.number().int(),
+});
+
+const historyEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.date(),
+  userId: z.uuid().nullable(),
+  userName: nullableText,
+  entity: z.enum(HISTORY_ENTITIES),
+  entityId: z.uuid(),
+  action: z.enum(HISTORY_ACTIONS),
+  field: nullableText,
+  oldValue: nullableText,
+  newValue: nullableText,
+});
+
+const accountParams = z.object({ accountId: z.uuid('Expected an account id (a UUID).') });
+
+export const accountsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app, { database }) => {
+  const { db } = database;
+
+  app.get('/accounts', {
+    config: { access: DOSSIER_READERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'List the accounts you may see (filtered, searched, sorted, paginated)',
+      querystring: accountListQuerySchema,
+      response: { 200: pageOf(accountSchema) },
+    },
+  }, async (request) => listAccounts(db, actorOf(request), request.query));
+
+  app.post('/accounts', {
+    config: { access: DOSSIER_WRITERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Create an account (a KAM becomes its owner)',
+      body: accountCreateSchema,
+      response: { 201: accountSchema },
+    },
+  }, async (request, reply) => reply.code(201).send(await createAccount(db, actorOf(request), request.body)));
+
+  app.get('/accounts/:accountId', {
+    config: { access: DOSSIER_READERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Read an account',
+      params: accountParams,
+      response: { 200: accountSchema },
+    },
+  }, async (request) => getAccount(db, actorOf(request), request.params.accountId));
+
+  app.patch('/accounts/:accountId', {
+    config: { access: DOSSIER_WRITERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Change an account (409 with the current record when stale)',
+      params: accountParams,
+      headers: ifMatchHeaders,
+      body: accountPatchSchema.extend({ version: versionSchema.optional() }),
+      response: { 200: accountSchema },
+    },
+  }, async (request) => {
+    const { version, ...patch } = request.body;
+    const expected = expectedVersion(version, request.headers['if-match']);
+    return updateAccount(db, actorOf(request), request.params.accountId, patch, expected);
+  });
+
+  app.delete('/accounts/:accountId', {
+    config: { access: DOSSIER_MANAGERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Delete an account with its contacts, competitor entries and tenders',
+      params: accountParams,
+      headers: ifMatchHeaders,
+      response: { 204: z.undefined() },
+    },
+  }, async (request, reply) => {
+    await deleteAccount(db, actorOf(request), request.params.accountId, optionalVersion(request.headers['if-match']));
+    return reply.code(204).send();
+  });
+
+  app.put('/accounts/:accountId/team', {
+    config: { access: DOSSIER_WRITERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Set the account team (the owner, a director or an administrator)',
+      params: accountParams,
+      headers: ifMatchHeaders,
+      body: z.strictObject({
+        userIds: z.array(z.uuid()).max(100).describe('Active KAMs or directors besides the owner.'),
+        version: versionSchema.optional(),
+      }),
+      response: { 200: accountSchema },
+    },
+  }, async (request) => {
+    const expected = expectedVersion(request.body.version, request.headers['if-match']);
+    return setAccountTeam(db, actorOf(request), request.params.accountId, request.body.userIds, expected);
+  });
+
+  app.get('/accounts/:accountId/history', {
+    config: { access: DOSSIER_WRITERS },
+    schema: {
+      tags: ['history'],
+      summary: 'The history of an account, its contacts, competitor entries and tenders, newest first',
+      params: accountParams,
+      querystring: historyListQuerySchema,
+      response: { 200: pageOf(historyEntrySchema) },
+    },
+  }, async (request) => listAccountHistory(db, actorOf(request), request.params.accountId, request.query));
+};

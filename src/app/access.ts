@@ -1,0 +1,107 @@
+/**
+ * Record-level access to account dossiers: which accounts an actor may read and change. The route
+ * layer checks roles (config.access); these rules decide per record, with the data in hand:
+ *
+ * - director, admin and the system see and change every account (admin is a technical role, but it
+ *   needs the data to answer GDPR requests and to support the users, so it has what a director has);
+ * - a KAM sees and changes the accounts they own or are on the team of, and nothing else: any other
+ *   account is "not found", never "forbidden", so that ids cannot be probed;
+ * - marketing reads every account and its contacts, without the financial fields, the payment data
+ *   and the KAM's private notes, and changes nothing.
+ */
+import { and, eq, or, sql, type SQL } from 'drizzle-orm';
+import { KamertonError } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { accounts, accountTeam } from '../db/schema/index.ts';
+import type { Actor } from './actor.ts';
+
+/** A transaction opened by `db.transaction`. */
+export type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Either the database or a transaction on it: reads work on both. */
+export type Executor = Db | Transaction;
+
+export type AccessMode = 'read' | 'write';
+
+export type AccountRow = typeof accounts.$inferSelect;
+
+/** The account fields marketing never receives: they are left out of the objects, not nulled. */
+export const FINANCIAL_FIELDS = ['annualPotential', 'paymentDaysLate', 'privateNotes'] as const;
+export type FinancialField = (typeof FINANCIAL_FIELDS)[number];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a uuid: other ids cannot name a record, and PostgreSQL would reject them. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Whether the actor sees the financial fields, the payment data and the private notes. */
+export function seesFinancialFields(actor: Actor): boolean {
+  return actor.role !== 'marketing';
+}
+
+/** Whether the actor manages every account: deletes them and assigns their owners. */
+export function managesAccounts(actor: Actor): boolean {
+  return actor.role === 'director' || actor.role === 'admin' || actor.role === 'system';
+}
+
+/** Throws forbidden unless the actor may change dossiers at all (everyone but marketing). */
+export function assertMayWriteDossiers(actor: Actor): void {
+  if (actor.role === 'marketing') {
+    throw new KamertonError('forbidden', 'Marketing reads account dossiers but does not change them.');
+  }
+}
+
+/**
+ * Throws forbidden unless the actor may read the parts of a dossier beyond the account and its
+ * contacts (competitors, tenders, history): marketing may not.
+ */
+export function assertMayReadDossierDetails(actor: Actor): void {
+  if (actor.role === 'marketing') {
+    throw new KamertonError('forbidden', 'Marketing reads accounts and contacts only.');
+  }
+}
+
+/** Throws forbidden unless the actor manages every account (director, admin, system). */
+export function assertManagesAccounts(actor: Actor, what: string): void {
+  if (!managesAccounts(actor)) throw new KamertonError('forbidden', `Only a director or an administrator may ${what}.`);
+}
+
+/**
+ * The SQL condition on `accounts` that keeps the accounts the actor may see; undefined when the actor
+ * sees every account. Use it in the WHERE clause of any query that lists accounts or their records.
+ */
+export function accessibleAccountsCondition(actor: Actor): SQL | undefined {
+  if (actor.role !== 'kam') return undefined;
+  const userId = actor.userId;
+  return or(
+    eq(accounts.ownerId, userId),
+    sql`exists (select 1 from ${accountTeam} where ${accountTeam.accountId} = ${accounts.id} and ${accountTeam.userId} = ${userId})`,
+  );
+}
+
+/**
+ * The account `id` if the actor may use it in `mode`; throws not-found for a missing account or one
+ * the actor may not see, and forbidden when marketing asks to write. With `lock`, the row is locked
+ * for the rest of the transaction, so that changes under one account (a reports-to line checked for
+ * cycles, say) are made one at a time.
+ */
+export async function loadAccessibleAccount(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  mode: AccessMode,
+  options: { lock?: boolean } = {},
+): Promise<AccountRow> {
+  if (mode === 'write') assertMayWriteDossiers(actor);
+  if (!isUuid(id)) throw accountNotFound(id);
+  const query = db.select().from(accounts).where(and(eq(accounts.id, id), accessibleAccountsCondition(actor)));
+  const rows = options.lock === true ? await query.for('update') : await query;
+  const row = rows[0];
+  if (row === undefined) throw accountNotFound(id);
+  return row;
+}
+
+function accountNotFound(id: string): KamertonError {
+  return new KamertonError('not-found', 'Account not found.', { field: 'accountId', value: id });
+}

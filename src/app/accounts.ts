@@ -1,0 +1,462 @@
+/**
+ * Account dossiers: list, read, create, change, delete, and the account team. Every change and its
+ * history rows are written in one transaction; a change names the version it was made on, and a stale
+ * one is refused with the current record (optimistic concurrency: two managers editing one dossier do
+ * not overwrite each other silently).
+ *
+ * The module also holds the pieces every dossier use-case shares (input validation, pages, the
+ * version conflict), so that contacts, competitors and tenders follow one set of conventions.
+ */
+import { and, eq, ilike, inArray, isNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { z } from 'zod';
+import { KamertonError } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, contacts, accountCompetitors, tenders, users } from '../db/schema/index.ts';
+import {
+  accessibleAccountsCondition,
+  assertManagesAccounts,
+  assertMayWriteDossiers,
+  FINANCIAL_FIELDS,
+  loadAccessibleAccount,
+  managesAccounts,
+  seesFinancialFields,
+  type AccountRow,
+  type Executor,
+  type FinancialField,
+  type Transaction,
+} from './access.ts';
+import type { Actor } from './actor.ts';
+import { diffFields, recordChanges, recordCreate, recordDelete } from './history.ts';
+
+// ---------------------------------------------------------------------------------------------------
+// Shared by the dossier's use-cases.
+
+/** Longest free text a dossier field takes (a description, the history, notes). */
+export const LONG_TEXT = 20_000;
+
+/** A text field that may be cleared: surrounding blanks trimmed, an empty string stored as null. */
+export function optionalText(max: number) {
+  return z.string().trim().max(max).transform((value) => (value === '' ? null : value)).nullable();
+}
+
+/** The version a change was made on, as the client read it. */
+export const versionSchema = z.number().int().min(1).describe('The version of the record the change was made on (from the last read).');
+
+/** Query parameters of every list: page (1-based), page size (at most 200), order. */
+export const pageQueryFields = {
+  page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1.'),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50).describe('Items per page, at most 200.'),
+  order: z.enum(['asc', 'desc']).optional().describe('Sort order; each sort field has its natural default.'),
+};
+
+/** A query flag: a boolean, or "true"/"false" as a query string carries it. */
+export const queryFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+
+/**
+ * The output of `schema` for `input`, or an invalid-input error naming the first offending field with
+ * every issue in details.issues. Use-cases validate their input themselves, because the routes are not
+ * their only callers (the CLI and the demo call them too).
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    // An unknown field is reported on the object; name the field itself, as the client sent it.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path;
+    return { path: path.map(String).join('.'), message: issue.message };
+  });
+  const first = issues[0] ?? { path: '', message: 'invalid' };
+  throw new KamertonError('invalid-input', `${first.path === '' ? 'input' : first.path}: ${first.message}`, {
+    field: first.path,
+    issues,
+  });
+}
+
+/**
+ * `patch` without its undefined values: a field sent as undefined is a field left out, never a field
+ * cleared (clearing is null).
+ */
+export function definedFields<T extends object>(patch: T): T {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** The ORDER BY of a list: the field in the direction asked, nulls last, then `id` so pages are stable. */
+export function orderBy(expression: SQLWrapper, direction: 'asc' | 'desc', id: SQLWrapper): SQL[] {
+  return [sql`${expression} ${sql.raw(direction)} nulls last`, sql`${id} asc`];
+}
+
+/** `text` for LIKE/ILIKE, its wildcards escaped, between % signs. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The conflict error for a change made on a stale version, carrying the record as the reader sees it. */
+export function staleVersion(what: string, current: object): KamertonError {
+  return new KamertonError(
+    'conflict',
+    `The ${what} was changed by someone else since you read it: reload it and make your change again.`,
+    { field: 'version', current },
+  );
+}
+
+/** PostgreSQL's error in `error` (drizzle wraps it as the cause), or null for any other error. */
+export function databaseError(error: unknown): { code: string; constraint?: string; detail?: string } | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
+    const candidate = current as { code?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) {
+      return current as { code: string; constraint?: string; detail?: string };
+    }
+    current = candidate.cause;
+  }
+  return null;
+}
+
+/** The page the rows of a list fall on, from validated page and pageSize. */
+export function pageWindow(query: { page: number; pageSize: number }): { limit: number; offset: number } {
+  return { limit: query.pageSize, offset: (query.page - 1) * query.pageSize };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Accounts.
+
+/** ERP client codes: each names one account; the list may be empty (a prospect has none yet). */
+const codesSchema = z.array(z.string().trim().min(1).max(64)).max(200).refine(
+  (codes) => new Set(codes).size === codes.length,
+  { message: 'a code is listed twice' },
+);
+
+/** NIP, the Polish tax id: ten digits, typed with or without dashes and spaces. */
+const taxIdSchema = z.string().trim()
+  .transform((value) => value.replace(/[\s-]/g, ''))
+  .refine((value) => value === '' || /^[0-9]{10}$/.test(value), { message: 'a NIP is ten digits' })
+  .transform((value) => (value === '' ? null : value))
+  .nullable();
+
+const accountFields = {
+  name: z.string().trim().min(1).max(300),
+  codes: codesSchema.describe('ERP client codes the ledger lines of this client carry.'),
+  taxId: taxIdSchema.describe('NIP (ten digits).'),
+  industry: optionalText(200),
+  region: optionalText(200),
+  website: optionalText(500),
+  employees: z.number().int().min(0).max(100_000_000).nullable(),
+  description: optionalText(LONG_TEXT),
+  history: optionalText(LONG_TEXT).describe('The client company\'s history.'),
+  orgStructure: optionalText(LONG_TEXT),
+  environment: optionalText(LONG_TEXT).describe('The client\'s market and situation.'),
+  ownerId: z.uuid().nullable().describe('The KAM who owns the account; only a director or an administrator assigns it.'),
+  imageMaker: z.boolean(),
+  imageMakerReason: optionalText(LONG_TEXT),
+  expert: z.boolean(),
+  expertReason: optionalText(LONG_TEXT),
+  annualPotential: z.number().min(0).max(99_999_999_999_999).nullable().describe('Budget or potential per year, in złote.'),
+  longTermPlans: optionalText(LONG_TEXT),
+  cooperationHorizonMonths: z.number().int().min(0).max(1200).nullable(),
+  reputationInfluence: z.number().int().min(1).max(5).nullable(),
+  paymentDaysLate: z.number().min(-9999).max(9999).nullable().describe('Average days the client pays late.'),
+  privateNotes: optionalText(LONG_TEXT).describe('The KAM\'s private notes (never shown to marketing).'),
+  status: z.enum(ACCOUNT_STATUSES),
+};
+
+/** A new account: a name, and any other fields. */
+export const accountCreateSchema = z.strictObject(accountFields).partial().extend({ name: accountFields.name });
+/** A change to an account: any fields; those left out keep their values. */
+export const accountPatchSchema = z.strictObject(accountFields).partial();
+
+export type AccountCreate = z.input<typeof accountCreateSchema>;
+export type AccountPatch = z.input<typeof accountPatchSchema>;
+
+/** An account as director, admin and KAM read it. */
+export type AccountRecord = AccountRow & {
+  codes: string[];
+  teamIds: string[];
+  ownerName: string | null;
+};
+
+/** An account as the API returns it: marketing's objects lack the financial fields altogether. */
+export type AccountView = Omit<AccountRecord, FinancialField> & Partial<Pick<AccountRecord, FinancialField>>;
+
+/** The fields whose changes history records, in the order the dossier shows them. */
+const ACCOUNT_HISTORY_FIELDS = [
+  'name', 'codes', 'taxId', 'industry', 'region', 'website', 'employees', 'description', 'history', 'orgStructure',
+  'environment', 'ownerId', 'teamIds', 'imageMaker', 'imageMakerReason', 'expert', 'expertReason', 'annualPotential',
+  'longTermPlans', 'cooperationHorizonMonths', 'reputationInfluence', 'paymentDaysLate', 'privateNotes', 'status',
+] as const satisfies readonly (keyof AccountRecord)[];
+
+export const ACCOUNT_SORTS = [
+  'name', 'status', 'industry', 'region', 'employees', 'reputationInfluence', 'annualPotential', 'createdAt', 'updatedAt',
+] as const;
+export type AccountSort = (typeof ACCOUNT_SORTS)[number];
+
+export const accountListQuerySchema = z.strictObject({
+  ...pageQueryFields,
+  sort: z.enum(ACCOUNT_SORTS).optional().describe('Sort field (default name).'),
+  q: z.string().trim().max(200).optional().describe('Text search in the name, the NIP and the ERP codes.'),
+  ownerId: z.union([z.uuid(), z.literal('none')]).optional().describe('The owner\'s user id, or "none" for accounts without one.'),
+  status: z.enum(ACCOUNT_STATUSES).optional(),
+  industry: z.string().trim().min(1).max(200).optional().describe('Industry, compared without case.'),
+  region: z.string().trim().min(1).max(200).optional().describe('Region, compared without case.'),
+  imageMaker: queryFlag.optional(),
+  expert: queryFlag.optional(),
+});
+export type AccountListQuery = z.input<typeof accountListQuerySchema>;
+
+/** The account as `actor` may see it: marketing's copy has no financial fields, payment data or notes. */
+export function viewAccount(actor: Actor, record: AccountRecord): AccountView {
+  if (seesFinancialFields(actor)) return record;
+  const view: AccountView = { ...record };
+  for (const field of FINANCIAL_FIELDS) delete view[field];
+  return view;
+}
+
+/** Lists the accounts the actor may see, filtered, searched, sorted and paged. */
+export async function listAccounts(db: Db, actor: Actor, query: AccountListQuery = {}): Promise<Page<AccountView>> {
+  const q = parseInput(accountListQuerySchema, query);
+  const sort: AccountSort = q.sort ?? 'name';
+  if (!seesFinancialFields(actor) && (FINANCIAL_FIELDS as readonly string[]).includes(sort)) {
+    throw new KamertonError('invalid-input', `sort: ${sort} is not a sort field for your role`, { field: 'sort', value: sort });
+  }
+  const where = and(accessibleAccountsCondition(actor), ...accountFilters(q));
+  const direction = q.order ?? (sort === 'createdAt' || sort === 'updatedAt' ? 'desc' : 'asc');
+  const sortExpression = sort === 'name' ? sql`lower(${accounts.name})` : accounts[sort];
+  const { limit, offset } = pageWindow(q);
+  const [counted] = await db.select({ total: sql<number>`count(*)::int` }).from(accounts).where(where);
+  const rows = await db.select().from(accounts).where(where)
+    .orderBy(...orderBy(sortExpression, direction, accounts.id)).limit(limit).offset(offset);
+  const records = await completeAccounts(db, rows);
+  return { items: records.map((record) => viewAccount(actor, record)), total: counted?.total ?? 0, page: q.page, pageSize: q.pageSize };
+}
+
+function accountFilters(q: z.output<typeof accountListQuerySchema>): (SQL | undefined)[] {
+  const filters: (SQL | undefined)[] = [];
+  if (q.ownerId === 'none') filters.push(isNull(accounts.ownerId));
+  else if (q.ownerId !== undefined) filters.push(eq(accounts.ownerId, q.ownerId));
+  if (q.status !== undefined) filters.push(eq(accounts.status, q.status));
+  if (q.industry !== undefined) filters.push(sql`lower(${accounts.industry}) = lower(${q.industry})`);
+  if (q.region !== undefined) filters.push(sql`lower(${accounts.region}) = lower(${q.region})`);
+  if (q.imageMaker !== undefined) filters.push(eq(accounts.imageMaker, q.imageMaker));
+  if (q.expert !== undefined) filters.push(eq(accounts.expert, q.expert));
+  if (q.q !== undefined && q.q !== '') {
+    const pattern = containsPattern(q.q);
+    // A NIP is often typed with dashes (123-456-78-90): compare its digits.
+    const digits = q.q.replace(/[\s-]/g, '');
+    filters.push(or(
+      ilike(accounts.name, pattern),
+      sql`exists (select 1 from ${accountCodes} where ${accountCodes.accountId} = ${accounts.id} and ${accountCodes.code} ilike ${pattern})`,
+      /^[0-9]{3,10}$/.test(digits) ? ilike(accounts.taxId, containsPattern(digits)) : undefined,
+    ));
+  }
+  return filters;
+}
+
+/** The account `id` as the actor sees it; not-found for a missing account or one they may not see. */
+export async function getAccount(db: Db, actor: Actor, id: string): Promise<AccountView> {
+  const row = await loadAccessibleAccount(db, actor, id, 'read');
+  const [record] = await completeAccounts(db, [row]);
+  return viewAccount(actor, record as AccountRecord);
+}
+
+/**
+ * Creates an account. A KAM becomes its owner (and may name no one else); a director or an
+ * administrator may name any active KAM or director as the owner, or none. A code another account
+ * has is a conflict naming that code.
+ */
+export async function createAccount(db: Db, actor: Actor, input: AccountCreate): Promise<AccountView> {
+  assertMayWriteDossiers(actor);
+  const { codes = [], ...fields } = definedFields(parseInput(accountCreateSchema, input));
+  let ownerId = fields.ownerId ?? null;
+  if (actor.role === 'kam') {
+    if (ownerId !== null && ownerId !== actor.userId) {
+      throw new KamertonError('forbidden', 'A KAM creates accounts they own: only a director assigns another owner.', { field: 'ownerId' });
+    }
+    ownerId = actor.userId;
+  }
+  const record = await withCodeConflicts(() => db.transaction(async (tx) => {
+    if (ownerId !== null && actor.role !== 'kam') await assertAssignableUser(tx, ownerId, 'ownerId');
+    await assertCodesFree(tx, codes, null);
+    const [row] = await tx.insert(accounts).values({ ...fields, ownerId }).returning();
+    const created = row as AccountRow;
+    if (codes.length > 0) await tx.insert(accountCodes).values(codes.map((code) => ({ code, accountId: created.id })));
+    const [complete] = await completeAccounts(tx, [created]);
+    const result = complete as AccountRecord;
+    await recordCreate(tx, actor, accountTarget(created.id), result);
+    return result;
+  }));
+  return viewAccount(actor, record);
+}
+
+/**
+ * Changes the fields of `patch` on account `id`, made on `version`. Only a director or an
+ * administrator changes the owner; a new owner who was on the team leaves the team (the owner is not
+ * a team member of their own account). No change at all leaves the version as it was.
+ */
+export async function updateAccount(db: Db, actor: Actor, id: string, patch: AccountPatch, version: number): Promise<AccountView> {
+  const { codes, ...fields } = definedFields(parseInput(accountPatchSchema, patch));
+  const record = await withCodeConflicts(() => db.transaction(async (tx) => {
+    const row = await loadAccessibleAccount(tx, actor, id, 'write');
+    const [before] = await completeAccounts(tx, [row]) as [AccountRecord];
+    if (row.version !== version) throw staleVersion('account', viewAccount(actor, before));
+    const after: AccountRecord = { ...before, ...fields, codes: codes === undefined ? before.codes : [...codes].sort() };
+    const newOwner = after.ownerId;
+    if (newOwner !== before.ownerId) {
+      if (!managesAccounts(actor)) {
+        throw new KamertonError('forbidden', 'Only a director or an administrator assigns an account\'s owner.', { field: 'ownerId' });
+      }
+      if (newOwner !== null) await assertAssignableUser(tx, newOwner, 'ownerId');
+    }
+    const ownerLeavesTeam = newOwner !== null && before.teamIds.includes(newOwner);
+    if (ownerLeavesTeam) after.teamIds = before.teamIds.filter((userId) => userId !== newOwner);
+    const changes = diffFields(before, after, ACCOUNT_HISTORY_FIELDS);
+    if (changes.length === 0) return before;
+    await assertCodesFree(tx, after.codes, id);
+    const updated = await bumpAccount(tx, id, version, fields);
+    if (updated === null) throw staleVersion('account', viewAccount(actor, await readAccount(tx, id)));
+    await replaceCodes(tx, id, before.codes, after.codes);
+    if (ownerLeavesTeam) await tx.delete(accountTeam).where(and(eq(accountTeam.accountId, id), eq(accountTeam.userId, newOwner)));
+    await recordChanges(tx, actor, accountTarget(id), changes);
+    return readAccount(tx, id);
+  }));
+  return viewAccount(actor, record);
+}
+
+/**
+ * Deletes account `id` with its codes, contacts, competitor entries and tenders (a director or an
+ * administrator only). Each deleted record gets its history row, so the history tells what was lost.
+ * With `version`, a stale one is a conflict.
+ */
+export async function deleteAccount(db: Db, actor: Actor, id: string, version?: number): Promise<void> {
+  assertManagesAccounts(actor, 'delete an account');
+  await db.transaction(async (tx) => {
+    const row = await loadAccessibleAccount(tx, actor, id, 'write', { lock: true });
+    const [record] = await completeAccounts(tx, [row]) as [AccountRecord];
+    if (version !== undefined && row.version !== version) throw staleVersion('account', viewAccount(actor, record));
+    for (const contact of await tx.select().from(contacts).where(eq(contacts.accountId, id))) {
+      await recordDelete(tx, actor, { entity: 'contact', entityId: contact.id, accountId: id }, contact);
+    }
+    for (const entry of await tx.select().from(accountCompetitors).where(eq(accountCompetitors.accountId, id))) {
+      await recordDelete(tx, actor, { entity: 'account-competitor', entityId: entry.id, accountId: id }, entry);
+    }
+    for (const tender of await tx.select().from(tenders).where(eq(tenders.accountId, id))) {
+      await recordDelete(tx, actor, { entity: 'tender', entityId: tender.id, accountId: id }, tender);
+    }
+    await recordDelete(tx, actor, accountTarget(id), record);
+    // Contacts reporting to one another are deleted together; the foreign keys cascade from the account.
+    await tx.delete(accounts).where(eq(accounts.id, id));
+  });
+}
+
+/**
+ * Sets the account team (users besides the owner who read and write the account as the owner does):
+ * a director, an administrator or the account's owner may. Members are active KAMs or directors.
+ */
+export async function setAccountTeam(db: Db, actor: Actor, id: string, userIds: readonly string[], version: number): Promise<AccountView> {
+  const team = parseInput(z.array(z.uuid()).max(100).refine((ids) => new Set(ids).size === ids.length, { message: 'a user is listed twice' }), userIds);
+  const record = await db.transaction(async (tx) => {
+    const row = await loadAccessibleAccount(tx, actor, id, 'write');
+    if (!managesAccounts(actor) && row.ownerId !== actor.userId) {
+      throw new KamertonError('forbidden', 'Only the account\'s owner, a director or an administrator sets its team.', { field: 'userIds' });
+    }
+    const [before] = await completeAccounts(tx, [row]) as [AccountRecord];
+    if (row.version !== version) throw staleVersion('account', viewAccount(actor, before));
+    for (const userId of team) {
+      if (userId === row.ownerId) {
+        throw new KamertonError('invalid-input', 'userIds: the owner is not a member of their own account\'s team', { field: 'userIds', value: userId });
+      }
+      await assertAssignableUser(tx, userId, 'userIds');
+    }
+    const changes = diffFields(before, { ...before, teamIds: [...team].sort() }, ['teamIds']);
+    if (changes.length === 0) return before;
+    if ((await bumpAccount(tx, id, version, {})) === null) throw staleVersion('account', viewAccount(actor, await readAccount(tx, id)));
+    await tx.delete(accountTeam).where(eq(accountTeam.accountId, id));
+    if (team.length > 0) await tx.insert(accountTeam).values(team.map((userId) => ({ accountId: id, userId })));
+    await recordChanges(tx, actor, accountTarget(id), changes);
+    return readAccount(tx, id);
+  });
+  return viewAccount(actor, record);
+}
+
+function accountTarget(id: string) {
+  return { entity: 'account' as const, entityId: id, accountId: id };
+}
+
+/** Writes `fields` and the next version if the account is still at `version`; null when it is not. */
+async function bumpAccount(tx: Transaction, id: string, version: number, fields: Partial<typeof accounts.$inferInsert>): Promise<AccountRow | null> {
+  const rows = await tx.update(accounts)
+    .set({ ...fields, version: sql`${accounts.version} + 1`, updatedAt: sql`now()` })
+    .where(and(eq(accounts.id, id), eq(accounts.version, version)))
+    .returning();
+  return rows[0] ?? null;
+}
+
+/** The complete account `id`, which the caller knows exists. */
+async function readAccount(db: Executor, id: string): Promise<AccountRecord> {
+  const rows = await db.select().from(accounts).where(eq(accounts.id, id));
+  const [record] = await completeAccounts(db, rows);
+  if (record === undefined) throw new KamertonError('not-found', 'Account not found.', { field: 'accountId', value: id });
+  return record;
+}
+
+/** The rows with their codes, team and owner's name, in the rows' order. */
+async function completeAccounts(db: Executor, rows: readonly AccountRow[]): Promise<AccountRecord[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const ownerIds = [...new Set(rows.flatMap((row) => (row.ownerId === null ? [] : [row.ownerId])))];
+  const codeRows = await db.select().from(accountCodes).where(inArray(accountCodes.accountId, ids));
+  const teamRows = await db.select().from(accountTeam).where(inArray(accountTeam.accountId, ids));
+  const owners = ownerIds.length === 0 ? [] : await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ownerIds));
+  const ownerNames = new Map(owners.map((owner) => [owner.id, owner.name]));
+  return rows.map((row) => ({
+    ...row,
+    // Sorted here, in code-point order, as changes sort them: the database's collation may differ.
+    codes: codeRows.filter((code) => code.accountId === row.id).map((code) => code.code).sort(),
+    teamIds: teamRows.filter((member) => member.accountId === row.id).map((member) => member.userId).sort(),
+    ownerName: row.ownerId === null ? null : ownerNames.get(row.ownerId) ?? null,
+  }));
+}
+
+/** Throws a conflict naming the first of `codes` that belongs to an account other than `accountId`. */
+async function assertCodesFree(tx: Transaction, codes: readonly string[], accountId: string | null): Promise<void> {
+  if (codes.length === 0) return;
+  const taken = await tx.select().from(accountCodes).where(inArray(accountCodes.code, [...codes]));
+  const other = taken.find((row) => row.accountId !== accountId);
+  if (other !== undefined) throw codeTaken(other.code);
+}
+
+function codeTaken(code: string): KamertonError {
+  return new KamertonError('conflict', `The ERP code ${code} already belongs to another account.`, { field: 'codes', value: code });
+}
+
+/**
+ * Runs `work`, turning a code that another transaction took between our check and our insert (a
+ * unique violation on account_codes) into the same conflict the check gives.
+ */
+async function withCodeConflicts<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const pgError = databaseError(error);
+    if (pgError?.code === '23505' && pgError.constraint === 'account_codes_pkey') {
+      const code = /\(code\)=\((.*)\)/.exec(pgError.detail ?? '')?.[1] ?? '';
+      throw codeTaken(code);
+    }
+    throw error;
+  }
+}
+
+async function replaceCodes(tx: Transaction, accountId: string, before: readonly string[], after: readonly string[]): Promise<void> {
+  const removed = before.filter((code) => !after.includes(code));
+  const added = after.filter((code) => !before.includes(code));
+  if (removed.length > 0) await tx.delete(accountCodes).where(and(eq(accountCodes.accountId, accountId), inArray(accountCodes.code, removed)));
+  if (added.length > 0) await tx.insert(accountCodes).values(added.map((code) => ({ code, accountId })));
+}
+
+/** Throws invalid-input naming `field` unless `userId` is an active KAM or director. */
+async function assertAssignableUser(tx: Transaction, userId: string, field: string): Promise<void> {
+  const [user] = await tx.select({ role: users.role, active: users.active }).from(users).where(eq(users.id, userId));
+  if (user === undefined || !user.active || (user.role !== 'kam' && user.role !== 'director')) {
+    throw new KamertonError('invalid-input', `${field}: not an active KAM or director`, { field, value: userId });
+  }
+}
