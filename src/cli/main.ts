@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { ErrorCode, ErrorDetails } from '../core/errors.ts';
 import { isKamertonError } from '../core/errors.ts';
+import { debugEnabled } from '../config.ts';
 import { registerAnalyzeCommand } from './analyze.command.ts';
+import { registerServeCommand } from './serve.command.ts';
+import { registerUserCommand } from './user.command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,6 +24,8 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(kamerton analyze --help lists the options)');
   registerAnalyzeCommand(program);
+  registerServeCommand(program);
+  registerUserCommand(program);
   return program;
 }
 
@@ -83,7 +88,7 @@ function reportFailure(error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   const lines = [`kamerton: unexpected failure: ${message}`];
-  if (process.env.DEBUG && error instanceof Error && error.stack !== undefined) {
+  if (debugEnabled() && error instanceof Error && error.stack !== undefined) {
     lines.push(error.stack);
   } else {
     lines.push('  This is a fault in Kamerton or in the machine (disk, memory); DEBUG=1 prints the stack trace.');

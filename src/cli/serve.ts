@@ -1,0 +1,54 @@
+/**
+ * `kamerton serve` (and `npm start`): the server on the embedded PostgreSQL in the data folder, or on
+ * DATABASE_URL's server. Migrations are applied at start; SIGINT and SIGTERM close the server, then
+ * the database (the embedded one shuts down cleanly, so the next start needs no recovery).
+ */
+import { buildApp } from '../api/app.ts';
+import { describeConfig, loadConfig } from '../config.ts';
+import { countUsers } from '../app/users.ts';
+import { openDatabase } from '../db/client.ts';
+
+export async function serve(): Promise<void> {
+  const config = await loadConfig();
+  const database = await openDatabase(config, { log: (line) => process.stderr.write(`postgres: ${line}\n`) });
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({ database, config, logger: { level: config.logLevel } });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  app.log.info({ config: describeConfig(config) }, 'configuration');
+  let stopping: Promise<void> | null = null;
+  const stop = (signal: string): Promise<void> => {
+    stopping ??= (async () => {
+      app.log.info(`${signal}: stopping`);
+      await app.close();
+      await database.close();
+    })();
+    return stopping;
+  };
+  const closed = new Promise<void>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        void stop(signal).then(resolve, (error: unknown) => {
+          app.log.error(error, 'stopping failed');
+          resolve();
+        });
+      });
+    }
+  });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await stop('start failed');
+    throw error;
+  }
+  const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const database_ = database.embedded === null ? 'the PostgreSQL server of DATABASE_URL' : `the embedded PostgreSQL in ${config.dataDir}`;
+  const firstRun = (await countUsers(database.db)) === 0
+    ? `No user yet: open ${where} to create the administrator, or run \`kamerton user add\`.\n`
+    : '';
+  process.stderr.write(`Kamerton is running at ${where} on ${database_}. Ctrl+C stops it.\n${firstRun}`);
+  await closed;
+}
