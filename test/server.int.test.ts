@@ -86,6 +86,11 @@ describe('kamerton serve', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('/api/v1/setup');
+    // Only the page's own inline script and style may run, and no other site may frame it.
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]+=*'/);
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const health = await fetch(`${base}/api/health`);
+    expect(health.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await (await fetch(`${base}/api/v1/setup`)).json()).toEqual({ needed: true });
   });
 

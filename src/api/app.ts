@@ -13,6 +13,7 @@ import type { Database } from '../db/client.ts';
 import { authPlugin } from './plugins/auth.plugin.ts';
 import { errorsPlugin } from './plugins/errors.plugin.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.plugin.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.plugin.ts';
 import { DOCS_PREFIX, swaggerPlugin } from './plugins/swagger.plugin.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
@@ -67,6 +68,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setSerializerCompiler(serializerCompiler);
 
   await app.register(cookie);
+  await app.register(securityHeadersPlugin);
   await app.register(rateLimitPlugin);
   // Before any plugin that makes its own context (Swagger UI), so that every context inherits the
   // error handler; after the rate limiter, which the 404 handler uses.
