@@ -24,7 +24,7 @@ async function buildSchema() {
     KAMERTON_DATA_DIR: z.string().trim().min(1).default('./data')
       .describe('Folder of the embedded PostgreSQL\'s data and of the running server\'s connection file.'),
     KAMERTON_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12)
-      .describe('Hours a login session lasts without use; each request renews it.'),
+      .describe('Hours a login session lasts without use; using it renews it (at most once a minute).'),
     KAMERTON_SECURE_COOKIES: z.enum(['auto', 'true', 'false']).default('auto')
       .describe('Whether the session cookie is marked Secure (HTTPS only). auto: when the request came over HTTPS (X-Forwarded-Proto from a trusted proxy).'),
     KAMERTON_TRUST_PROXY: z.enum(['true', 'false']).default('false')
