@@ -10,7 +10,13 @@ import { openDatabase } from '../db/client.ts';
 
 export async function serve(): Promise<void> {
   const config = await loadConfig();
-  const database = await openDatabase(config, { log: (line) => process.stderr.write(`postgres: ${line}\n`) });
+  // PostgreSQL's own output is for when something goes wrong: its progress (initdb's chatter, the
+  // start-up lines) would bury the one line a user needs, where Kamerton is running.
+  const database = await openDatabase(config, {
+    log: (line) => {
+      if (/^initialising|\b(WARNING|ERROR|FATAL|PANIC)\b/.test(line)) process.stderr.write(`postgres: ${line}\n`);
+    },
+  });
   let app: Awaited<ReturnType<typeof buildApp>>;
   try {
     app = await buildApp({ database, config, logger: { level: config.logLevel } });
