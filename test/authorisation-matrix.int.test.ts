@@ -60,6 +60,8 @@ const BODIES: Record<string, (r: Records) => object> = {
 const ALLOWED_ANSWERS: Record<string, number> = {
   // The database already has users: the first-run setup is over.
   'POST /api/v1/setup': 409,
+  // The records made for each request are accounts: the demo company is only for an empty database.
+  'POST /api/v1/demo': 409,
 };
 
 function fill(path: string, r: Records, foreign: boolean): string {

@@ -76,7 +76,7 @@ describe('kamerton serve', () => {
 
   it('says where it runs and that no user exists yet', () => {
     expect(serverLog).toContain(`Kamerton is running at ${base} on the embedded PostgreSQL in ${dataDir}`);
-    expect(serverLog).toContain('No user yet');
+    expect(serverLog).toContain('No administrator yet');
   });
 
   it('answers health, readiness and the first-run page', async () => {
@@ -95,10 +95,10 @@ describe('kamerton serve', () => {
   });
 
   it('adds a user from the command line beside the running server, who can then sign in', async () => {
-    const added = await run(['user', 'add', '--email', 'Anna.Nowak@firma.pl', '--role', 'director', '--name', 'Anna Nowak', '--password-stdin'], env, 'dobre-haslo-123\n');
+    const added = await run(['user', 'add', '--email', 'Anna.Nowak@firma.pl', '--role', 'admin', '--name', 'Anna Nowak', '--password-stdin'], env, 'dobre-haslo-123\n');
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
-    expect(added.stdout).toContain('Added director Anna Nowak');
+    expect(added.stdout).toContain('Added admin Anna Nowak');
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

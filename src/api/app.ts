@@ -23,6 +23,7 @@ import { usersRoutes } from './routes/users.routes.ts';
 import { accountsRoutes } from './routes/accounts.routes.ts';
 import { competitorsRoutes } from './routes/competitors.routes.ts';
 import { contactsRoutes } from './routes/contacts.routes.ts';
+import { demoRoutes } from './routes/demo.routes.ts';
 import { startRoutes } from './routes/start.routes.ts';
 import { tendersRoutes } from './routes/tenders.routes.ts';
 
@@ -48,6 +49,7 @@ export const routePlugins: RouteRegistration[] = [
   { plugin: contactsRoutes, prefix: '/api/v1' },
   { plugin: competitorsRoutes, prefix: '/api/v1' },
   { plugin: tendersRoutes, prefix: '/api/v1' },
+  { plugin: demoRoutes, prefix: '/api/v1' },
   { plugin: startRoutes },
 ];
 

@@ -161,6 +161,14 @@ export async function countUsers(db: Executor): Promise<number> {
   return db.$count(users);
 }
 
+/**
+ * Whether the first-run setup is open: while no active administrator exists. That is an empty
+ * database, or one where `kamerton demo` made the demo company's users but no administrator.
+ */
+export async function setupNeeded(db: Executor): Promise<boolean> {
+  return (await db.$count(users, and(eq(users.role, 'admin'), eq(users.active, true)))) === 0;
+}
+
 export async function listUsers(db: Db, actor: Actor, query: UserListQuery): Promise<Page<UserView>> {
   assertManagesUsers(actor);
   const q = parseInput(userListQuery, query);
@@ -283,7 +291,7 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 }
 
 /**
- * The first-run setup: creates the first administrator, only while the database has no user at all
+ * The first-run setup: creates the first administrator, only while the database has no active one
  * (afterwards a conflict). The check and the insert hold a lock, so two browsers racing through the
  * setup page cannot both create one.
  */
@@ -292,7 +300,7 @@ export async function setUpFirstAdmin(db: Db, input: SetupInput): Promise<UserVi
   const passwordHash = await hashPassword(data.password);
   return db.transaction(async (tx) => {
     await lockAdministrators(tx);
-    if ((await countUsers(tx)) > 0) {
+    if (!(await setupNeeded(tx))) {
       throw new KamertonError('conflict', 'Kamerton is already set up: sign in, or ask an administrator for an account.');
     }
     const [row] = await tx.insert(users)

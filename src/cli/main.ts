@@ -11,6 +11,7 @@ import { debugEnabled } from '../config.ts';
 import { registerAnalyzeCommand } from './analyze.command.ts';
 import { registerServeCommand } from './serve.command.ts';
 import { registerUserCommand } from './user.command.ts';
+import { registerDemoCommand } from './demo.command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerAnalyzeCommand(program);
   registerServeCommand(program);
   registerUserCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

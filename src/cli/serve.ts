@@ -5,7 +5,7 @@
  */
 import { buildApp } from '../api/app.ts';
 import { describeConfig, loadConfig } from '../config.ts';
-import { countUsers } from '../app/users.ts';
+import { setupNeeded } from '../app/users.ts';
 import { openDatabase } from '../db/client.ts';
 
 export async function serve(): Promise<void> {
@@ -52,8 +52,8 @@ export async function serve(): Promise<void> {
   }
   const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   const database_ = database.embedded === null ? 'the PostgreSQL server of DATABASE_URL' : `the embedded PostgreSQL in ${config.dataDir}`;
-  const firstRun = (await countUsers(database.db)) === 0
-    ? `No user yet: open ${where} to create the administrator, or run \`kamerton user add\`.\n`
+  const firstRun = (await setupNeeded(database.db))
+    ? `No administrator yet: open ${where} to create one, or run \`kamerton user add --role admin\`.\n`
     : '';
   process.stderr.write(`Kamerton is running at ${where} on ${database_}. Ctrl+C stops it.\n${firstRun}`);
   await closed;

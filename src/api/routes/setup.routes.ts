@@ -1,12 +1,13 @@
 /**
- * The first-run setup: while the database has no user at all, anyone who reaches the server may
+ * The first-run setup: while the database has no active administrator (an empty one, or one with
+ * only the demo company's users), anyone who reaches the server may
  * create the first administrator (and is signed in as them); from then on the setup answers 409.
  * Whoever installs Kamerton is expected to do this at once, before opening the server to others.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createSession } from '../../app/sessions.ts';
-import { countUsers, setupInput, setUpFirstAdmin } from '../../app/users.ts';
+import { setupInput, setUpFirstAdmin, setupNeeded } from '../../app/users.ts';
 import type { RoutePluginOptions } from '../app.ts';
 import { sessionResponseSchema } from './users.routes.ts';
 
@@ -18,7 +19,7 @@ export const setupRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app
       summary: 'Whether the first-run setup is open (the database has no user yet)',
       response: { 200: z.object({ needed: z.boolean() }) },
     },
-  }, async () => ({ needed: (await countUsers(database.db)) === 0 }));
+  }, async () => ({ needed: await setupNeeded(database.db) }));
 
   app.post('/api/v1/setup', {
     config: { access: 'public' },
