@@ -120,6 +120,28 @@ describe('kamerton serve', () => {
     expect(role.stderr).toMatch(/boss/);
   });
 
+  it('backs up the running server\'s database, and restores it into another data folder', async () => {
+    const file = join(dataDir, 'backup.jsonl.gz');
+    const backup = await run(['backup', file], env);
+    expect(backup.stderr).toBe('');
+    expect(backup.code).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    const otherDir = mkdtempSync(join(tmpdir(), 'kamerton-restore-'));
+    chmodSync(otherDir, 0o755);
+    try {
+      const otherEnv = { ...env, KAMERTON_DATA_DIR: otherDir };
+      const restore = await run(['restore', file], otherEnv);
+      expect(restore.code, restore.stderr).toBe(0);
+      expect(restore.stdout).toMatch(/users\s+1\b/);
+      // Restoring twice is refused: the database is no longer empty (exit code 1, a conflict).
+      const again = await run(['restore', file], otherEnv);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/not empty/i);
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('stops cleanly on SIGTERM, PostgreSQL with it', async () => {
     const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
     server.kill('SIGTERM');

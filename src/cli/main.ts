@@ -12,6 +12,7 @@ import { registerAnalyzeCommand } from './analyze.command.ts';
 import { registerServeCommand } from './serve.command.ts';
 import { registerUserCommand } from './user.command.ts';
 import { registerDemoCommand } from './demo.command.ts';
+import { registerBackupCommands } from './backup.command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerServeCommand(program);
   registerUserCommand(program);
   registerDemoCommand(program);
+  registerBackupCommands(program);
   return program;
 }
 
