@@ -47,13 +47,15 @@ export function exitCodeFor(code: ErrorCode): 1 | 2 {
   }
 }
 
-const hints: Record<ErrorCode, string> = {
-  'invalid-input': 'Check the file and the flags; kamerton analyze --help lists the flags.',
+/**
+ * A closing hint for the errors whose message cannot know the way out. A conflict's message says
+ * what to do itself (upgrade Kamerton, restore into an empty database, use another e-mail address).
+ */
+const hints: Partial<Record<ErrorCode, string>> = {
+  'invalid-input': 'Check the input and the flags; kamerton help <command> lists the flags.',
   'too-large': 'The file is larger than Kamerton reads safely; split it or export fewer rows.',
   'not-found': 'Check that what is named exists.',
   forbidden: 'Check the permissions.',
-  conflict: 'Run the command again once the other change is done.',
-  unauthenticated: 'Sign in first.',
 };
 
 /**
@@ -86,7 +88,8 @@ function reportFailure(error: unknown): number {
     const lines = [`kamerton: ${error.message}`];
     const where = describeWhere(error.message, error.details);
     if (where !== null) lines.push(`  ${where}`);
-    lines.push(`  ${hints[error.code]}`);
+    const hint = hints[error.code];
+    if (hint !== undefined) lines.push(`  ${hint}`);
     process.stderr.write(`${lines.join('\n')}\n`);
     return exitCodeFor(error.code);
   }
