@@ -120,6 +120,12 @@ describe('kamerton serve', () => {
     expect(role.stderr).toMatch(/boss/);
   });
 
+  it('refuses a second server on the same data folder, naming it', async () => {
+    const second = await run(['serve'], { ...env, PORT: String(await freePort()) });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`Another Kamerton process is using the embedded database in ${dataDir}`);
+  });
+
   it('backs up the running server\'s database, and restores it into another data folder', async () => {
     const file = join(dataDir, 'backup.jsonl.gz');
     const backup = await run(['backup', file], env);

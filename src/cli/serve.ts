@@ -7,9 +7,21 @@ import { buildApp } from '../api/app.ts';
 import { describeConfig, loadConfig } from '../config.ts';
 import { setupNeeded } from '../app/users.ts';
 import { openDatabase } from '../db/client.ts';
+import { readRunningServer } from '../db/embedded-postgres.ts';
+import { KamertonError } from '../core/errors.ts';
 
 export async function serve(): Promise<void> {
   const config = await loadConfig();
+  // A command beside a running server uses its database; a server does not use another process's,
+  // which would vanish under it when that process (a backup, another server) ends.
+  if (config.databaseUrl === null && (await readRunningServer(config.dataDir)) !== null) {
+    throw new KamertonError(
+      'conflict',
+      `Another Kamerton process is using the embedded database in ${config.dataDir} (another server, or a command ` +
+        'such as a backup): stop it or wait for it to end, or give this server its own KAMERTON_DATA_DIR.',
+      { field: 'KAMERTON_DATA_DIR', value: config.dataDir },
+    );
+  }
   // PostgreSQL's own output is for when something goes wrong: its progress (initdb's chatter, the
   // start-up lines) would bury the one line a user needs, where Kamerton is running.
   const database = await openDatabase(config, {
