@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lte, ne } from 'drizzle-orm';
 import { sessions, users } from '../db/schema/index.ts';
-import { toUserView, type Executor, type UserView } from './users.ts';
+import { toUserView, userViewColumns, type Executor, type UserView } from './users.ts';
 
 export type Session = {
   /** SHA-256 of the token, hex: the row's key. */
@@ -82,16 +82,7 @@ export async function resolveSession(
     csrfToken: sessions.csrfToken,
     expiresAt: sessions.expiresAt,
     lastSeenAt: sessions.lastSeenAt,
-    user: {
-      id: users.id,
-      email: users.email,
-      name: users.name,
-      role: users.role,
-      active: users.active,
-      createdAt: users.createdAt,
-      updatedAt: users.updatedAt,
-      version: users.version,
-    },
+    user: userViewColumns,
   }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id));
   if (row === undefined || row.expiresAt <= now || !row.user.active) return null;
   let expiresAt = row.expiresAt;

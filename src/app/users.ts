@@ -121,7 +121,7 @@ function assertManagesUsers(actor: Actor): void {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The columns of a user without the password hash, for selects whose rows leave the server. */
-const viewColumns = {
+export const userViewColumns = {
   id: users.id,
   email: users.email,
   name: users.name,
@@ -184,7 +184,7 @@ export async function listUsers(db: Db, actor: Actor, query: UserListQuery): Pro
   const column = { name: sql`lower(${users.name})`, email: sql`lower(${users.email})`, role: users.role, createdAt: users.createdAt }[q.sort];
   const direction = q.order === 'asc' ? asc : desc;
   const [rows, total] = await Promise.all([
-    db.select(viewColumns).from(users).where(where)
+    db.select(userViewColumns).from(users).where(where)
       .orderBy(direction(column), asc(users.id))
       .limit(q.pageSize).offset((q.page - 1) * q.pageSize),
     db.$count(users, where),
@@ -194,7 +194,7 @@ export async function listUsers(db: Db, actor: Actor, query: UserListQuery): Pro
 
 export async function getUser(db: Db, actor: Actor, id: string): Promise<UserView> {
   assertManagesUsers(actor);
-  const [row] = UUID.test(id) ? await db.select(viewColumns).from(users).where(eq(users.id, id)) : [];
+  const [row] = UUID.test(id) ? await db.select(userViewColumns).from(users).where(eq(users.id, id)) : [];
   if (row === undefined) throw new KamertonError('not-found', 'No such user.', { field: 'id', value: id });
   return toUserView(row);
 }
@@ -206,7 +206,7 @@ export async function createUser(db: Db, actor: Actor, input: CreateUserInput): 
   try {
     const [row] = await db.insert(users)
       .values({ email: data.email, name: data.name, role: data.role, passwordHash })
-      .returning(viewColumns);
+      .returning(userViewColumns);
     if (row === undefined) throw new Error('insert returned no row');
     return toUserView(row);
   } catch (error) {
@@ -258,7 +258,7 @@ export async function updateUser(
       ...(passwordHash === undefined ? {} : { passwordHash }),
       updatedAt: sql`now()`,
       version: sql`${users.version} + 1`,
-    }).where(eq(users.id, id)).returning(viewColumns);
+    }).where(eq(users.id, id)).returning(userViewColumns);
     if (row === undefined) throw new Error('update returned no row');
     if (!row.active) {
       await tx.delete(sessions).where(eq(sessions.userId, id));
@@ -305,7 +305,7 @@ export async function setUpFirstAdmin(db: Db, input: SetupInput): Promise<UserVi
     }
     const [row] = await tx.insert(users)
       .values({ email: data.email, name: data.name, role: 'admin', passwordHash })
-      .returning(viewColumns);
+      .returning(userViewColumns);
     if (row === undefined) throw new Error('insert returned no row');
     return toUserView(row);
   });
