@@ -1,13 +1,18 @@
 /**
- * `npm run bench`: times `kamerton analyze --xyz-mode cv --format json` against DuckDB on seeded
- * synthetic ledgers of 1M and 10M lines, checks that both give every client the same ABC and XYZ
- * classes, and prints a markdown table (also written to bench/.data/results.md). docs/performance.md
- * explains the method and records the figures.
+ * `npm run bench`: two suites, run one after the other, whose reports are printed and written to
+ * bench/.data/results.md (the file holds the last invocation's reports). docs/performance.md explains
+ * the methods and records the figures.
  *
- * Flags: `--sizes 1m,10m` (which ledgers), `--runs N` (timed runs of each program per ledger, default 3),
- * `--tools floor,startup,kamerton,duckdb` (which programs; the class check needs the last two).
+ * - analysis: times `kamerton analyze --xyz-mode cv --format json` against DuckDB on seeded synthetic
+ *   ledgers of 1M and 10M lines, and checks that both give every client the same ABC and XYZ classes.
+ * - api: `GET /api/v1/accounts` through the server against its bare SQL through `pg` (bench/api-bench.ts).
+ *
+ * Flags: `--suite analysis,api` (which suites, default both), `--runs N` (timed runs of each program
+ * per ledger, default 3; rounds of the API's measurements, default 1). For the analysis: `--sizes 1m,10m`
+ * (which ledgers), `--tools floor,startup,kamerton,duckdb` (which programs; the class check needs the
+ * last two). For the API: `--duration S` (seconds of each measurement, default 30).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +21,7 @@ import { parsePeerOutput, type PeerClient } from './duckdb-peer.ts';
 import { ensureLedger, type LedgerSpec } from './generate-ledger.ts';
 import { countLines } from './count-lines.ts';
 import { checkGnuTime, measureCommand, median, type Measurement } from './measure.ts';
+import { PROGRAMS, runApiBench } from './api-bench.ts';
 
 type Size = '1m' | '10m';
 type Tool = 'kamerton' | 'duckdb' | 'floor' | 'startup';
@@ -30,17 +36,30 @@ const SPECS: Record<Size, LedgerSpec> = {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, 'bench', '.data');
 
-type Options = { sizes: Size[]; runs: number; tools: Tool[] };
+type Suite = 'analysis' | 'api';
+const SUITES: readonly Suite[] = ['analysis', 'api'];
+
+/** `runs` is null when not given: each suite then takes its own default. */
+type Options = { suites: Suite[]; sizes: Size[]; runs: number | null; tools: Tool[]; duration: number };
+
+/** The flags, and the suite each belongs to (null: both). */
+const FLAGS: Record<string, Suite | null> = { '--suite': null, '--runs': null, '--sizes': 'analysis', '--tools': 'analysis', '--duration': 'api' };
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizes: ['1m', '10m'], runs: 3, tools: [...TOOLS] };
+  const options: Options = { suites: [...SUITES], sizes: ['1m', '10m'], runs: null, tools: [...TOOLS], duration: 30 };
+  const given: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
+    const flag = argv[i]!;
     const value = argv[i + 1];
-    if (flag !== '--sizes' && flag !== '--runs' && flag !== '--tools') throw new Error(`unknown argument ${flag} (the flags are --sizes, --runs, --tools)`);
+    if (!(flag in FLAGS)) throw new Error(`unknown argument ${flag} (the flags are ${Object.keys(FLAGS).join(', ')})`);
     if (value === undefined) throw new Error(`${flag} needs a value`);
+    given.push(flag);
     i++;
-    if (flag === '--sizes') {
+    if (flag === '--suite') {
+      const named = value.split(',');
+      for (const suite of named) if (!(SUITES as readonly string[]).includes(suite)) throw new Error(`--suite takes ${SUITES.join(', ')}, got ${suite}`);
+      options.suites = SUITES.filter((suite) => named.includes(suite));
+    } else if (flag === '--sizes') {
       options.sizes = value.split(',').map((size) => {
         if (size !== '1m' && size !== '10m') throw new Error(`--sizes takes 1m and 10m, got ${size}`);
         return size;
@@ -48,11 +67,19 @@ function parseOptions(argv: string[]): Options {
     } else if (flag === '--runs') {
       options.runs = Number(value);
       if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs takes a whole number from 1, got ${value}`);
+    } else if (flag === '--duration') {
+      options.duration = Number(value);
+      if (!Number.isInteger(options.duration) || options.duration < 1) throw new Error(`--duration takes whole seconds from 1, got ${value}`);
     } else {
       const named = value.split(',');
       for (const tool of named) if (!(TOOLS as readonly string[]).includes(tool)) throw new Error(`--tools takes ${TOOLS.join(', ')}, got ${tool}`);
       options.tools = TOOLS.filter((tool) => named.includes(tool));
     }
+  }
+  // A flag of a suite that does not run would be silently ignored: say so instead.
+  for (const flag of given) {
+    const suite = FLAGS[flag];
+    if (suite !== null && suite !== undefined && !options.suites.includes(suite)) throw new Error(`${flag} belongs to the ${suite} suite, which --suite leaves out`);
   }
   return options;
 }
@@ -141,10 +168,11 @@ function describeMachine(): string {
   );
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+/** The analysis suite: its report, and the number of class mismatches. */
+async function runAnalysis(options: Options): Promise<{ report: string; mismatches: number }> {
   checkGnuTime();
   const machine = describeMachine();
+  const runs = options.runs ?? 3;
   const rows: Row[] = [];
   let mismatches = 0;
   for (const size of options.sizes) {
@@ -162,7 +190,7 @@ async function main(): Promise<number> {
     const order = options.tools;
     const measured = new Map<Tool, Measurement[]>(order.map((tool) => [tool, []]));
     const rss = join(dataDir, 'rss.txt');
-    for (let run = 0; run < options.runs; run++) {
+    for (let run = 0; run < runs; run++) {
       // Alternate who goes first, so that neither always runs on a machine just warmed (or heated) by the other.
       const round = run % 2 === 0 ? order : [...order].reverse();
       for (const tool of round) {
@@ -179,9 +207,34 @@ async function main(): Promise<number> {
   const report = `Machine: ${machine} (at the start).\n\n${table}\n\nClass mismatches between Kamerton and DuckDB: ${
     options.tools.includes('kamerton') && options.tools.includes('duckdb') ? mismatches : 'not checked'
   }.\n`;
-  console.log(`\n${report}`);
-  writeFileSync(join(dataDir, 'results.md'), report);
-  return mismatches === 0 ? 0 : 1;
+  return { report, mismatches };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  mkdirSync(dataDir, { recursive: true });
+  const results = join(dataDir, 'results.md');
+  let written = false;
+  // Each suite's report is written as soon as it is done, so that a failure in the next keeps it.
+  const record = (report: string): void => {
+    console.log(`\n${report}`);
+    if (written) appendFileSync(results, `\n${report}`);
+    else writeFileSync(results, report);
+    written = true;
+  };
+  let failed = false;
+  if (options.suites.includes('analysis')) {
+    const { report, mismatches } = await runAnalysis(options);
+    record(report);
+    if (mismatches > 0) failed = true;
+  }
+  if (options.suites.includes('api')) {
+    console.log('API: GET /api/v1/accounts against its bare SQL');
+    const { report, errors } = await runApiBench({ duration: options.duration, runs: options.runs ?? 1, programs: PROGRAMS, log: (line) => console.log(line) });
+    record(report);
+    if (errors > 0) failed = true;
+  }
+  return failed ? 1 : 0;
 }
 
 try {
