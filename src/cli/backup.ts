@@ -7,7 +7,7 @@
 import { backupDatabase, restoreDatabase, type TableRows } from '../app/backup.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase } from '../db/client.ts';
-import { createProgressBar, type ProgressStream } from './progress.ts';
+import { createProgressBar, formatBytes, type ProgressStream } from './progress.ts';
 import type { RestoreFlags } from './backup.command.ts';
 
 /** Where a command reads its settings and writes its output: the process's own, or a test's. */
@@ -76,14 +76,3 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}

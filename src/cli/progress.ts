@@ -95,7 +95,7 @@ export function renderProgress(
   return line.length > width ? line.slice(0, width) : line;
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
   let value = bytes / 1024;
