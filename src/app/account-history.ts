@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { history, HISTORY_ENTITIES, users } from '../db/schema/index.ts';
 import { assertMayReadDossierDetails, loadAccessibleAccount } from './access.ts';
-import { pageQueryFields, pageWindow, parseInput, type Page } from './accounts.ts';
+import { pageQueryFields, pageWindow } from './accounts.ts';
+import { parseInput, type Page } from './input.ts';
 import type { Actor } from './actor.ts';
 import type { HistoryEntity } from './history.ts';
 

@@ -26,6 +26,7 @@ import {
   type Transaction,
 } from './access.ts';
 import type { Actor } from './actor.ts';
+import { parseInput, type Page } from './input.ts';
 import { diffFields, recordChanges, recordCreate, recordDelete } from './history.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -40,7 +41,6 @@ export function optionalText(max: number) {
 }
 
 /** The version a change was made on, as the client read it. */
-export const versionSchema = z.number().int().min(1).describe('The version of the record the change was made on (from the last read).');
 
 /** Query parameters of every list: page (1-based), page size (at most 200), order. */
 export const pageQueryFields = {
@@ -52,27 +52,7 @@ export const pageQueryFields = {
 /** A query flag: a boolean, or "true"/"false" as a query string carries it. */
 export const queryFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
-export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 
-/**
- * The output of `schema` for `input`, or an invalid-input error naming the first offending field with
- * every issue in details.issues. Use-cases validate their input themselves, because the routes are not
- * their only callers (the CLI and the demo call them too).
- */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => {
-    // An unknown field is reported on the object; name the field itself, as the client sent it.
-    const path = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path;
-    return { path: path.map(String).join('.'), message: issue.message };
-  });
-  const first = issues[0] ?? { path: '', message: 'invalid' };
-  throw new KamertonError('invalid-input', `${first.path === '' ? 'input' : first.path}: ${first.message}`, {
-    field: first.path,
-    issues,
-  });
-}
 
 /**
  * `patch` without its undefined values: a field sent as undefined is a field left out, never a field

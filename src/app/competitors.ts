@@ -19,11 +19,10 @@ import {
   orderBy,
   pageQueryFields,
   pageWindow,
-  parseInput,
   staleVersion,
-  type Page,
 } from './accounts.ts';
 import type { Actor } from './actor.ts';
+import { parseInput, type Page } from './input.ts';
 import { diffFields, recordChanges, recordCreate, recordDelete, type HistoryTarget } from './history.ts';
 
 // ---------------------------------------------------------------------------------------------------

@@ -18,12 +18,11 @@ import {
   optionalText,
   pageQueryFields,
   pageWindow,
-  parseInput,
   queryFlag,
   staleVersion,
-  type Page,
 } from './accounts.ts';
 import type { Actor } from './actor.ts';
+import { parseInput, type Page } from './input.ts';
 import { diffFields, recordChanges, recordCreate, recordDelete, recordErase, type HistoryTarget } from './history.ts';
 
 export type ContactView = typeof contacts.$inferSelect;

@@ -34,12 +34,9 @@ import {
   type Role,
 } from '../db/schema/index.ts';
 import type { Transaction } from './access.ts';
-import {
-  accountCreateSchema,
-  parseInput,
-  type AccountCreate,
-} from './accounts.ts';
+import { accountCreateSchema, type AccountCreate } from './accounts.ts';
 import type { Actor } from './actor.ts';
+import { parseInput } from './input.ts';
 import { accountCompetitorCreateSchema, competitorCreateSchema } from './competitors.ts';
 import { contactCreateSchema, type ContactCreate } from './contacts.ts';
 import {

@@ -18,11 +18,10 @@ import {
   orderBy,
   pageQueryFields,
   pageWindow,
-  parseInput,
   staleVersion,
-  type Page,
 } from './accounts.ts';
 import type { Actor } from './actor.ts';
+import { parseInput, type Page } from './input.ts';
 import { diffFields, recordChanges, recordCreate, recordDelete, type HistoryTarget } from './history.ts';
 
 export type TenderView = typeof tenders.$inferSelect & { winningCompetitorName: string | null };

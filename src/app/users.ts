@@ -13,7 +13,9 @@ import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { ROLES, sessions, users, type Role } from '../db/schema/index.ts';
+import { isUuid } from './access.ts';
 import type { Actor } from './actor.ts';
+import { parseInput, versionSchema, type Page } from './input.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_POLICY, verifyPassword } from './passwords.ts';
 
 type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -32,7 +34,6 @@ export type UserView = {
   version: number;
 };
 
-export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 
 type UserRow = typeof users.$inferSelect;
 
@@ -57,7 +58,6 @@ export const passwordSchema = z.string()
   .min(MIN_PASSWORD_LENGTH, PASSWORD_POLICY)
   .max(MAX_PASSWORD_LENGTH, PASSWORD_POLICY)
   .describe(PASSWORD_POLICY);
-export const versionSchema = z.number().int().min(1).describe('The version of the record the change was made on (from the last read).');
 
 export const createUserInput = z.strictObject({
   email: emailSchema,
@@ -93,32 +93,12 @@ export const userListQuery = z.strictObject({
 });
 export type UserListQuery = z.input<typeof userListQuery>;
 
-/**
- * The output of `schema` for `input`, or an invalid-input error naming the first offending field and
- * listing every issue in details.issues (the same shape the API gives a request that fails its schema).
- */
-function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issues = result.error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key].map(String).join('.'), message: 'Unknown field.' }))
-      : [{ path: issue.path.map(String).join('.'), message: issue.message }]);
-  const first = issues[0] ?? { path: '', message: 'invalid' };
-  throw new KamertonError('invalid-input', first.path === '' ? first.message : `${first.path}: ${first.message}`, {
-    field: first.path,
-    issues,
-  });
-}
-
 /** Managing users is the administrator's work (and the system's, for the command line). */
 function assertManagesUsers(actor: Actor): void {
   if (actor.role !== 'admin' && actor.role !== 'system') {
     throw new KamertonError('forbidden', 'Only an administrator manages users.');
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The columns of a user without the password hash, for selects whose rows leave the server. */
 export const userViewColumns = {
@@ -194,7 +174,7 @@ export async function listUsers(db: Db, actor: Actor, query: UserListQuery): Pro
 
 export async function getUser(db: Db, actor: Actor, id: string): Promise<UserView> {
   assertManagesUsers(actor);
-  const [row] = UUID.test(id) ? await db.select(userViewColumns).from(users).where(eq(users.id, id)) : [];
+  const [row] = isUuid(id) ? await db.select(userViewColumns).from(users).where(eq(users.id, id)) : [];
   if (row === undefined) throw new KamertonError('not-found', 'No such user.', { field: 'id', value: id });
   return toUserView(row);
 }
@@ -230,7 +210,7 @@ export async function updateUser(
   assertManagesUsers(actor);
   const change = parseInput(updateUserInput, input);
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
-  if (!UUID.test(id)) throw new KamertonError('not-found', 'No such user.', { field: 'id', value: id });
+  if (!isUuid(id)) throw new KamertonError('not-found', 'No such user.', { field: 'id', value: id });
   return db.transaction(async (tx) => {
     const mayRemoveAdmin = (change.role !== undefined && change.role !== 'admin') || change.active === false;
     if (mayRemoveAdmin) await lockAdministrators(tx);

@@ -17,8 +17,8 @@ import {
   listAccounts,
   setAccountTeam,
   updateAccount,
-  versionSchema,
 } from '../../app/accounts.ts';
+import { versionSchema } from '../../app/input.ts';
 import { ACCOUNT_STATUSES, HISTORY_ACTIONS, HISTORY_ENTITIES, type Role } from '../../db/schema/index.ts';
 import type { RoutePluginOptions } from '../app.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';

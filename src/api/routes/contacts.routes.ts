@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { versionSchema } from '../../app/accounts.ts';
+import { versionSchema } from '../../app/input.ts';
 import {
   contactCreateSchema,
   contactListQuerySchema,

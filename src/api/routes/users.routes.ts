@@ -7,7 +7,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KamertonError } from '../../core/errors.ts';
 import { ROLES } from '../../db/schema/index.ts';
-import { createUser, createUserInput, getUser, listUsers, updateUser, userChangeFields, userListQuery, versionSchema } from '../../app/users.ts';
+import { createUser, createUserInput, getUser, listUsers, updateUser, userChangeFields, userListQuery } from '../../app/users.ts';
+import { versionSchema } from '../../app/input.ts';
 import type { RoutePluginOptions } from '../app.ts';
 import { actorOf, sessionOf } from '../plugins/auth.plugin.ts';
 
