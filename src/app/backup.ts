@@ -38,7 +38,7 @@ import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { KamertonError } from '../core/errors.ts';
 import { quoteIdentifier } from '../db/client.ts';
-import { MIGRATIONS_FOLDER } from '../db/migrate.ts';
+import { appliedMigrations, MIGRATIONS_FOLDER } from '../db/migrate.ts';
 import * as schema from '../db/schema/index.ts';
 
 export const BACKUP_FORMAT = 'kamerton-backup';
@@ -203,13 +203,8 @@ function codeMigrations(): BackupMigration[] {
 }
 
 /** The migrations applied to the database of `client`, as a backup header records them. */
-async function appliedMigrations(client: pg.ClientBase): Promise<BackupMigration[]> {
-  const table = await client.query<{ t: string | null }>(`select to_regclass('drizzle.__drizzle_migrations')::text as t`);
-  if ((table.rows[0]?.t ?? null) === null) return [];
-  const rows = await client.query<{ hash: string; created_at: string }>(
-    'select hash, created_at::text as created_at from drizzle.__drizzle_migrations order by created_at, id',
-  );
-  return rows.rows.map((r) => ({ hash: r.hash, createdAt: r.created_at }));
+async function appliedBackupMigrations(client: pg.ClientBase): Promise<BackupMigration[]> {
+  return (await appliedMigrations(client)).map((r) => ({ hash: r.hash, createdAt: r.created_at }));
 }
 
 /**
@@ -312,7 +307,7 @@ export async function backupDatabase(pool: pg.Pool, out: string | Writable, opti
 
 async function readHeader(client: pg.ClientBase, tables: TableInfo[]): Promise<BackupHeader> {
   const info = await client.query<{ now: Date; version: string }>("select now() as now, current_setting('server_version') as version");
-  const migrations = await appliedMigrations(client);
+  const migrations = await appliedBackupMigrations(client);
   const known = codeMigrations();
   // openDatabase migrates before anything else runs, so this only catches a caller that skipped it:
   // a backup must say truthfully which schema its rows follow.
@@ -669,7 +664,7 @@ export async function restoreDatabase(pool: pg.Pool, file: string, options: Rest
       await client.query('begin');
       await pinTextFormats(client);
       await lockTables(client);
-      const applied = await appliedMigrations(client);
+      const applied = await appliedBackupMigrations(client);
       if (applied.length !== header.migrations.length || applied.some((m, i) => m.hash !== header.migrations[i]?.hash)) {
         throw new KamertonError(
           'conflict',

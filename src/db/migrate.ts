@@ -27,7 +27,8 @@ export type SchemaStatus = {
 
 type AppliedRow = { hash: string; created_at: string };
 
-async function appliedMigrations(client: pg.PoolClient | pg.Pool): Promise<AppliedRow[]> {
+/** The migrations applied to the database, in order: none when it has never been migrated. */
+export async function appliedMigrations(client: pg.ClientBase | pg.Pool): Promise<AppliedRow[]> {
   const table = await client.query<{ t: string | null }>(`select to_regclass('drizzle.__drizzle_migrations')::text as t`);
   if (table.rows[0]?.t === null || table.rows[0] === undefined) return [];
   const rows = await client.query<AppliedRow>('select hash, created_at::text from drizzle.__drizzle_migrations order by created_at, id');
