@@ -14,8 +14,8 @@ export function testServers(): TestServer[] {
   return inject('databaseServers');
 }
 
-/** A new, migrated database on `server`; dropped (with its connections) by `drop`. */
-export async function createTestDatabase(server: TestServer): Promise<Database & { url: string; drop(): Promise<void> }> {
+/** A new, empty database on `server` (not migrated); `drop` removes it, closing its connections. */
+export async function createEmptyDatabase(server: TestServer): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `kamerton_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server.url });
   await admin.connect();
@@ -23,16 +23,27 @@ export async function createTestDatabase(server: TestServer): Promise<Database &
   await admin.end();
   const url = new URL(server.url);
   url.pathname = `/${name}`;
-  const database = await connect(url.toString(), null, { poolSize: 5 });
   return {
-    ...database,
     url: url.toString(),
     async drop() {
-      await database.close();
       const client = new pg.Client({ connectionString: server.url });
       await client.connect();
       await client.query(`drop database if exists ${quoteIdentifier(name)} with (force)`);
       await client.end();
+    },
+  };
+}
+
+/** A new, migrated database on `server`; dropped (with its connections) by `drop`. */
+export async function createTestDatabase(server: TestServer): Promise<Database & { url: string; drop(): Promise<void> }> {
+  const empty = await createEmptyDatabase(server);
+  const database = await connect(empty.url, null, { poolSize: 5 });
+  return {
+    ...database,
+    url: empty.url,
+    async drop() {
+      await database.close();
+      await empty.drop();
     },
   };
 }

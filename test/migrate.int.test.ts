@@ -1,35 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { KamertonError } from '../src/core/errors.ts';
-import { connect, quoteIdentifier } from '../src/db/client.ts';
+import { connect } from '../src/db/client.ts';
 import { migrateDatabase, schemaStatus } from '../src/db/migrate.ts';
-import { describeDatabases, testServers } from './database.ts';
-
-/** An empty database on `serverUrl` (not migrated); dropped by the returned function. */
-async function emptyDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `kamerton_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${quoteIdentifier(name)}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${quoteIdentifier(name)} with (force)`);
-      await client.end();
-    },
-  };
-}
+import { createEmptyDatabase, describeDatabases, testServers } from './database.ts';
 
 for (const server of testServers()) {
   describe(`migrations (${server.name})`, () => {
     it('applies every migration once, even when two processes start at once', async () => {
-      const empty = await emptyDatabase(server.url);
+      const empty = await createEmptyDatabase(server);
       const pools = [new pg.Pool({ connectionString: empty.url }), new pg.Pool({ connectionString: empty.url })];
       try {
         const applied = await Promise.all(pools.map((pool) => migrateDatabase(pool)));
@@ -48,7 +27,7 @@ for (const server of testServers()) {
     });
 
     it('refuses a database migrated by a newer Kamerton, and one whose migration was changed', async () => {
-      const empty = await emptyDatabase(server.url);
+      const empty = await createEmptyDatabase(server);
       try {
         const database = await connect(empty.url, null);
         await database.pool.query(`insert into drizzle.__drizzle_migrations (hash, created_at) values ('f00d', 9999999999999)`);
