@@ -135,11 +135,6 @@ export class RollupKernel {
     return this.view;
   }
 
-  /** Whether `buf` is (a view of) the kernel's read buffer: a reader that outgrew it reads alone. */
-  owns(buf: Uint8Array): boolean {
-    return buf.byteOffset === 0 && buf.buffer === this.exports.memory.buffer;
-  }
-
   /**
    * Takes the whole lines of the buffer from `start` up to `limit`, until one it declines or the
    * limit; `linesTaken` and `position` say how far it went. Returns why it stopped: `full` when its
