@@ -57,29 +57,33 @@ export function readDailyChunk(
   let dataLines = 0;
   let invalidUtf8Line: number | null = null;
   let untilProgress = PROGRESS_EVERY;
+  /** Counts `lines` data lines read, and reports the progress every PROGRESS_EVERY of them. */
+  const count = (lines: number): void => {
+    dataLines += lines;
+    untilProgress -= lines;
+    if (untilProgress <= 0) {
+      untilProgress = PROGRESS_EVERY;
+      onProgress?.(reader.bytesRead);
+    }
+  };
   try {
     for (;;) {
       if (kernel !== null && reader.buf === kernelBuffer) {
         for (;;) {
           const stop = kernel.run(reader.position, reader.plainLimit);
           reader.skipTo(kernel.position, kernel.linesTaken);
-          dataLines += kernel.linesTaken;
-          untilProgress -= kernel.linesTaken;
           if (kernel.buffer !== kernelBuffer) {
             kernelBuffer = kernel.buffer;
             reader.rebind(kernelBuffer);
           }
-          if (untilProgress <= 0) {
-            untilProgress = PROGRESS_EVERY;
-            onProgress?.(reader.bytesRead);
-          }
+          count(kernel.linesTaken);
           if (stop === 'declined' || (stop === 'limit' && !reader.more())) break;
         }
       }
       // The line the kernel declined, one it could not reach (longer than the buffer, after text that
       // is not UTF-8), the end of the range; or every line when there is no kernel.
       if (!reader.next()) break;
-      dataLines++;
+      count(1);
       const buf = reader.buf;
       if (checker.check(buf, s)) {
         table.add(buf, checker.clientStart, checker.clientEnd, checker.nameStart, checker.nameEnd, checker.day, checker.revenue, checker.margin);
@@ -87,10 +91,6 @@ export function readDailyChunk(
         checker.error.line = reader.recordLine;
         log.add(checker.error);
         if (layout.strict) break;
-      }
-      if (--untilProgress <= 0) {
-        untilProgress = PROGRESS_EVERY;
-        onProgress?.(reader.bytesRead);
       }
     }
   } catch (error) {
