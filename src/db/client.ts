@@ -24,9 +24,6 @@ export type Database = {
 /** The name of Kamerton's database inside the embedded server. */
 const EMBEDDED_DATABASE = 'kamerton';
 
-// numeric and bigint come back from node-postgres as strings; the schema maps numeric columns to
-// numbers itself, and counts (bigint) are read where they are made.
-
 /** Opens the database of `config` and applies pending migrations (unless `migrate` is false). */
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
