@@ -14,7 +14,7 @@ import { LineChecker } from './csv-line-checker.ts';
 import { readChunkInWorker, splitAtLines } from './csv-parallel.ts';
 import { InvalidUtf8Error, RecordReader } from './csv-record-reader.ts';
 import { RowErrorLog } from './row-errors.ts';
-import type { DailyLedgerRead, LedgerLine, ReadInfo, ReadOptions, RowError } from './types.ts';
+import { DRAIN_EVERY_LINES, type DailyLedgerRead, type LedgerLine, type LineHooks, type ReadInfo, type ReadOptions, type RowError } from './types.ts';
 
 /**
  * Below this many bytes of data a file is read in the main thread alone. Each thread pays fixed costs
@@ -178,13 +178,18 @@ export async function readCsvDailyLedger(path: string, options: ReadOptions = {}
  * in the main thread; memory stays at the read buffer's size). Bad lines are reported in the result
  * (or, in strict mode, the first one stops the read).
  */
-export async function readCsvLines(path: string, options: ReadOptions, onLine: (line: LedgerLine) => void): Promise<ReadInfo> {
+export async function readCsvLines(
+  path: string,
+  options: ReadOptions,
+  onLine: (line: LedgerLine) => void,
+  hooks: LineHooks = {},
+): Promise<ReadInfo> {
   const { fd, size, layout } = openCsv(path, options);
   try {
     const progress = throttle(options.onProgress, size);
     const reader = new RecordReader(fd, layout.dataStart, size, layout.delimiter, layout.encoding === 'utf-8');
     const checker = new LineChecker(layout);
-    const log = new RowErrorLog(path, layout.strict);
+    const log = new RowErrorLog(path, layout.strict, hooks.rejected);
     const s = reader.scanner;
     let dataLines = 0;
     try {
@@ -199,6 +204,10 @@ export async function readCsvLines(path: string, options: ReadOptions, onLine: (
           log.add(error);
         }
         if ((dataLines & 0xffff) === 0) progress(layout.dataStart + reader.bytesRead);
+        if (hooks.drain !== undefined && dataLines % DRAIN_EVERY_LINES === 0) {
+          const wait = hooks.drain();
+          if (wait !== undefined) await wait;
+        }
       }
     } catch (error) {
       if (error instanceof InvalidUtf8Error) throw invalidUtf8(path, error.line + layout.linesBefore);

@@ -9,7 +9,7 @@
  */
 import { extname } from 'node:path';
 import { readCsvDailyLedger, readCsvLines } from './csv-read.ts';
-import type { DailyLedgerRead, LedgerLine, ReadInfo, ReadOptions } from './types.ts';
+import type { DailyLedgerRead, LedgerLine, LineHooks, ReadInfo, ReadOptions } from './types.ts';
 
 function formatOf(path: string, options: ReadOptions): 'csv' | 'xlsx' {
   return options.format ?? (extname(path).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
@@ -21,8 +21,13 @@ export async function readDailyLedger(path: string, options: ReadOptions = {}): 
   return readXlsxDailyLedger(path, options);
 }
 
-export async function readLedgerLines(path: string, options: ReadOptions, onLine: (line: LedgerLine) => void): Promise<ReadInfo> {
-  if (formatOf(path, options) === 'csv') return readCsvLines(path, options, onLine);
+export async function readLedgerLines(
+  path: string,
+  options: ReadOptions,
+  onLine: (line: LedgerLine) => void,
+  hooks: LineHooks = {},
+): Promise<ReadInfo> {
+  if (formatOf(path, options) === 'csv') return readCsvLines(path, options, onLine, hooks);
   const { readXlsxLines } = await import('./xlsx.ts');
-  return readXlsxLines(path, options, onLine);
+  return readXlsxLines(path, options, onLine, hooks);
 }

@@ -22,12 +22,15 @@ export function describeRowError(file: string, error: RowError): string {
 export class RowErrorLog {
   readonly file: string;
   readonly strict: boolean;
+  readonly #listener: ((error: RowError) => void) | undefined;
   #count = 0;
   #errors: RowError[] = [];
 
-  constructor(file: string, strict: boolean) {
+  /** `listener` hears of every bad line `add` records (an import stores them all). */
+  constructor(file: string, strict: boolean, listener?: (error: RowError) => void) {
     this.file = file;
     this.strict = strict;
+    this.#listener = listener;
   }
 
   /** Every bad line reported, kept or not. */
@@ -45,6 +48,7 @@ export class RowErrorLog {
     if (this.strict) throw this.#strictError(error);
     this.#count += 1;
     this.#keep(error);
+    this.#listener?.(error);
   }
 
   /**

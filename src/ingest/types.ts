@@ -81,3 +81,17 @@ export type ReadInfo = {
 };
 
 export type DailyLedgerRead = ReadInfo & { ledger: DailyLedger };
+
+/**
+ * What a consumer of full lines (the import) adds to `onLine`. The readers call `drain` every few
+ * thousand lines and wait for the promise it may return, so that a slower consumer (a COPY into the
+ * database) holds the read back instead of piling the file up in memory; `rejected` hears of every
+ * bad line, not only the first 1,000 that the result keeps.
+ */
+export type LineHooks = {
+  drain?: () => Promise<void> | undefined;
+  rejected?: (error: RowError) => void;
+};
+
+/** How many lines the readers pass between two calls of `LineHooks.drain`. */
+export const DRAIN_EVERY_LINES = 4096;

@@ -24,7 +24,7 @@ import { DailyLedgerBuilder } from '../core/daily-ledger.ts';
 import { KamertonError } from '../core/errors.ts';
 import { normaliseHeader, resolveColumns, type ResolvedColumns } from './columns.ts';
 import { RowErrorLog } from './row-errors.ts';
-import type { DailyLedgerRead, DateFormat, DecimalSeparator, LedgerLine, ReadInfo, ReadOptions, RowError } from './types.ts';
+import { DRAIN_EVERY_LINES, type DailyLedgerRead, type DateFormat, type DecimalSeparator, type LedgerLine, type LineHooks, type ReadInfo, type ReadOptions, type RowError } from './types.ts';
 import { detectDecimal, excelSerialToDay, parseDateText, parseMoneyText, parseQuantityText } from './values.ts';
 
 export type ZipLimits = {
@@ -412,6 +412,7 @@ type LineSink = {
   /** Which fields the reader needs checked: the rollup's only, or every mapped one. */
   full: boolean;
   accept(line: LedgerLine): void;
+  hooks?: LineHooks;
 };
 
 /** How many data rows are looked at to detect the decimal separator of text amounts. */
@@ -428,7 +429,12 @@ type WorksheetReaderWithName = ExcelJS.stream.xlsx.WorksheetReader & {
  * Reads the rows of the chosen sheet as plain values, header first; `onRow` is awaited in order.
  * Returns nothing; throws KamertonError when the sheet is unknown.
  */
-async function readSheetRows(path: string, options: ReadOptions, onRow: (row: SheetRow) => void): Promise<void> {
+async function readSheetRows(
+  path: string,
+  options: ReadOptions,
+  onRow: (row: SheetRow) => void,
+  drain?: () => Promise<void> | undefined,
+): Promise<void> {
   const { members } = await inspectArchive(path, DEFAULT_ZIP_LIMITS);
   const sheets = await readSheetList(path, members);
   const names = sheets.map((sheet) => sheet.name);
@@ -473,6 +479,10 @@ async function readSheetRows(path: string, options: ReadOptions, onRow: (row: Sh
           const cells: Plain[] = [];
           for (let c = 1; c < values.length; c++) cells.push(plainValue(values[c]));
           onRow({ line: row.number, cells });
+          if (drain !== undefined && row.number % DRAIN_EVERY_LINES === 0) {
+            const wait = drain();
+            if (wait !== undefined) await wait;
+          }
         }
       } catch (error) {
         // Stopping early (a --strict bad line) abandons ExcelJS's generator before it deletes the
@@ -501,7 +511,7 @@ function unknownSheet(file: string, sheet: string, names: string[]): KamertonErr
 
 /** Reads the ledger rows of a workbook, checks them and passes the good ones on; the bad ones go to the log. */
 async function readXlsx(path: string, options: ReadOptions, sink: LineSink): Promise<ReadInfo> {
-  const log = new RowErrorLog(path, options.strict ?? false);
+  const log = new RowErrorLog(path, options.strict ?? false, sink.hooks?.rejected);
   const useHeader = options.header !== false;
   let layout: ResolvedColumns | null = null;
   let decimal: DecimalSeparator | null = options.decimal ?? null;
@@ -534,7 +544,7 @@ async function readXlsx(path: string, options: ReadOptions, sink: LineSink): Pro
     }
     pending.push(row);
     if (pending.length >= DECIMAL_SAMPLE_ROWS) startChecking();
-  });
+  }, sink.hooks?.drain);
   if (layout === null) {
     // An empty sheet still has to name its columns, so that a wrong file says what it lacks.
     layout = resolveColumns(useHeader ? [] : null, 0, options.map, path);
@@ -690,6 +700,11 @@ export async function readXlsxDailyLedger(path: string, options: ReadOptions): P
 }
 
 /** Reads every good line of a workbook, checking every mapped field, and passes each to `onLine` in row order. */
-export async function readXlsxLines(path: string, options: ReadOptions, onLine: (line: LedgerLine) => void): Promise<ReadInfo> {
-  return readXlsx(path, options, { full: true, accept: onLine });
+export async function readXlsxLines(
+  path: string,
+  options: ReadOptions,
+  onLine: (line: LedgerLine) => void,
+  hooks: LineHooks = {},
+): Promise<ReadInfo> {
+  return readXlsx(path, options, { full: true, accept: onLine, hooks });
 }

@@ -56,6 +56,8 @@ export const accounts = pgTable('accounts', {
 export const accountCodes = pgTable('account_codes', {
   code: text('code').primaryKey(),
   accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  /** The first non-empty client name the ledger gave for this code: the name an analysis shows beside the code. */
+  ledgerName: text('ledger_name'),
 }, (t) => [index('account_codes_account').on(t.accountId)]);
 
 /** Users on an account's team besides its owner: they read and write it as the owner does. */

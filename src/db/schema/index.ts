@@ -5,3 +5,5 @@ export * from './contacts.ts';
 export * from './competitors.ts';
 export * from './tenders.ts';
 export * from './history.ts';
+export * from './ledger.ts';
+export * from './analysis.ts';

@@ -1,0 +1,215 @@
+/**
+ * The `import` use-case: a sales ledger file into the stored ledger, atomically. The file replaces,
+ * within its source, the lines of every document it holds (and, for lines without a document, every
+ * such line dated within the file's span of them), so importing the same file twice changes nothing,
+ * a corrected export replaces what it corrects, and a line deleted in the ERP disappears. Each run is
+ * recorded with what it changed and every line it rejected.
+ *
+ * The whole import is one transaction on a connection of its own: a bad line in strict mode, a
+ * database error or a killed process leaves the database as it was. Imports run one at a time (a
+ * transaction-scoped advisory lock), because two at once could both create an account for one new
+ * client code and would replace each other's documents in an order nobody chose.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import pg from 'pg';
+import { z } from 'zod';
+import { formatDay } from '../core/calendar.ts';
+import { KamertonError } from '../core/errors.ts';
+import { beginStaging, ensureAccountsForCodes, openStagingCopy, replaceScope, summariseStaging } from '../db/ledger-store.ts';
+import { readLedgerLines } from '../ingest/read-ledger.ts';
+import type { ReadInfo, ReadOptions, RowError } from '../ingest/types.ts';
+import type { Actor } from './actor.ts';
+import { parseInput } from './input.ts';
+
+/** The advisory lock key of the stored ledger ("kamerton" in ASCII, as a 64-bit integer). */
+const LEDGER_LOCK = 0x6b616d6572746f6en;
+
+export const DEFAULT_SOURCE = 'erp';
+
+export const sourceSchema = z.string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'A source is 1 to 40 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.')
+  .describe('The system the ledger comes from; a file replaces lines of its own source only.');
+
+export type ImportInput = {
+  path: string;
+  /** The name the record shows (an upload's original name); the path's last part when absent. */
+  fileName?: string;
+  source?: string;
+  read?: ReadOptions;
+};
+
+export type ImportPhase = 'reading' | 'storing';
+
+export type ImportOptions = {
+  /** Reading: bytes (rows for XLSX) done and the total when known; storing: no figures. */
+  onProgress?: (phase: ImportPhase, done: number, total: number | null) => void;
+};
+
+export type NewAccount = { code: string; accountId: string };
+
+/** The record of one import, as `kamerton import --format json` prints it and the API returns it. */
+export type ImportRecord = {
+  id: number;
+  source: string;
+  fileName: string;
+  sha256: string;
+  format: 'csv' | 'xlsx';
+  userId: string | null;
+  startedAt: string;
+  finishedAt: string;
+  /** Data lines read, good and bad. */
+  lines: number;
+  accepted: number;
+  rejected: number;
+  unchanged: number;
+  added: number;
+  removed: number;
+  matchedBy: 'document-line' | 'values';
+  documents: number;
+  firstDay: string | null;
+  lastDay: string | null;
+  newAccounts: NewAccount[];
+  /** The first 1,000 rejected lines (all of them are stored: `rejectedLinesCsv`). */
+  errors: RowError[];
+};
+
+/** Who may import the ledger: it changes every account's figures, so the director and the administrator. */
+export function assertMayImport(actor: Actor): void {
+  if (actor.role !== 'director' && actor.role !== 'admin' && actor.role !== 'system') {
+    throw new KamertonError('forbidden', 'Only a director or an administrator imports the sales ledger.');
+  }
+}
+
+export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInput, options: ImportOptions = {}): Promise<ImportRecord> {
+  assertMayImport(actor);
+  const source = parseInput(sourceSchema.optional(), input.source) ?? DEFAULT_SOURCE;
+  const fileName = input.fileName ?? basename(input.path);
+  try {
+    await stat(input.path);
+  } catch {
+    throw new KamertonError('not-found', `${input.path}: no such file`, { file: input.path });
+  }
+  const startedAt = new Date();
+  const sha256 = fileSha256(input.path);
+  // The hash is read alongside the import; its failure must not surface as an unhandled rejection.
+  sha256.catch(() => {});
+
+  // A connection of its own rather than one of the pool's: the staging settings must be the first
+  // thing its session does, and a connection that a kill drops rolls the import back.
+  const client = new pg.Client(pool.options);
+  await client.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1)', [LEDGER_LOCK.toString()]);
+    const userId = actor.userId;
+    const { rows: [run] } = await client.query<{ id: string }>(
+      `insert into imports (source, file_name, sha256, format, user_id, started_at, lines, accepted, rejected, unchanged,
+                            added, removed, new_accounts, matched_by, documents)
+       values ($1, $2, '', 'csv', $3, $4, 0, 0, 0, 0, 0, 0, 0, 'values', 0) returning id`,
+      [source, fileName, userId, startedAt],
+    );
+    const importId = Number(run!.id);
+
+    await beginStaging(client);
+    const names = new Map<string, string | null>();
+    const rejects: RowError[] = [];
+    const writer = openStagingCopy(client);
+    let info: ReadInfo;
+    try {
+      info = await readLedgerLines(
+        input.path,
+        { ...input.read, onProgress: (done, total) => options.onProgress?.('reading', done, total) },
+        (line) => {
+          const name = names.get(line.client);
+          if (name === undefined || (name === null && line.clientName !== null)) names.set(line.client, line.clientName);
+          writer.add(line);
+        },
+        { drain: () => writer.drain(), rejected: (error) => rejects.push(error) },
+      );
+      await writer.finish();
+    } catch (error) {
+      writer.abort(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+    options.onProgress?.('storing', 0, null);
+
+    const staged = await summariseStaging(client);
+    if (staged.lines === 0 && info.rejectedLines === 0) {
+      throw new KamertonError('invalid-input', `${input.path}: the ledger has no data lines`, { file: input.path });
+    }
+    if (staged.repeatedKey !== null) {
+      const { document, documentLine, first, second } = staged.repeatedKey;
+      throw new KamertonError(
+        'invalid-input',
+        `${input.path}: line ${second} repeats document ${document} line ${documentLine} of line ${first}; ` +
+          'an export holds each document line once',
+        { file: input.path, line: second, column: info.columns.line ?? null, value: documentLine },
+      );
+    }
+    const newAccounts = await ensureAccountsForCodes(client, importId, userId, names);
+    const change = await replaceScope(client, source, importId);
+    await storeRejects(client, importId, rejects);
+    const matchedBy = info.columns.document !== undefined && info.columns.line !== undefined ? 'document-line' : 'values';
+    const firstDay = staged.firstDay === null ? null : formatDay(staged.firstDay);
+    const lastDay = staged.lastDay === null ? null : formatDay(staged.lastDay);
+    const { rows: [finished] } = await client.query<{ finished_at: Date }>(
+      `update imports set sha256 = $2, format = $3, lines = $4, accepted = $5, rejected = $6, unchanged = $7, added = $8,
+              removed = $9, new_accounts = $10, matched_by = $11, documents = $12, first_day = $13, last_day = $14,
+              finished_at = clock_timestamp()
+        where id = $1 returning finished_at`,
+      [importId, await sha256, info.format, info.lines, staged.lines, info.rejectedLines, change.unchanged, change.added,
+        change.removed, newAccounts.length, matchedBy, staged.documents, firstDay, lastDay],
+    );
+    await client.query('commit');
+    return {
+      id: importId,
+      source,
+      fileName,
+      sha256: await sha256,
+      format: info.format,
+      userId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finished!.finished_at.toISOString(),
+      lines: info.lines,
+      accepted: staged.lines,
+      rejected: info.rejectedLines,
+      ...change,
+      matchedBy,
+      documents: staged.documents,
+      firstDay,
+      lastDay,
+      newAccounts,
+      errors: info.errors,
+    };
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function storeRejects(client: pg.ClientBase, importId: number, rejects: readonly RowError[]): Promise<void> {
+  const BATCH = 10_000;
+  for (let i = 0; i < rejects.length; i += BATCH) {
+    const part = rejects.slice(i, i + BATCH);
+    await client.query(
+      `insert into import_rejects (import_id, line, "column", value, message)
+       select $1, * from unnest($2::integer[], $3::text[], $4::text[], $5::text[])`,
+      [importId, part.map((r) => r.line), part.map((r) => r.column), part.map((r) => r.value), part.map((r) => r.message)],
+    );
+  }
+}
+
+function fileSha256(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}

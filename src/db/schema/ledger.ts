@@ -1,0 +1,109 @@
+/**
+ * The sales ledger as imported from the ERP: its lines, their per-account, per-day rollup, and the
+ * record of every import run.
+ *
+ * `ledger_lines` and `ledger_days` carry no foreign key to `accounts`: a 10M-line import would run
+ * PostgreSQL's referential check once per inserted row (a query each), which costs more than the
+ * rest of the insert. The import use-case is the only writer and creates the accounts it refers to
+ * in the same transaction, and deleting an account deletes its ledger rows (src/app/accounts.ts).
+ * Both tables are keyed first by account, so that they can be distributed by `account_id` on Citus
+ * (docs/scaling.md).
+ */
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, check, date, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { accounts } from './accounts.ts';
+import { users } from './users.ts';
+
+/**
+ * One accepted ledger line. Money is in integer minor units (grosze), as the analysis sums it, so a
+ * sum never depends on the order of lines; `margin` is null when the file had neither a cost nor a
+ * margin column. `fingerprint` is a 64-bit hash of the line's values (document and line number
+ * included), which the import matches a file's lines against the stored ones by.
+ */
+export const ledgerLines = pgTable('ledger_lines', {
+  accountId: uuid('account_id').notNull(),
+  source: text('source').notNull(),
+  clientCode: text('client_code').notNull(),
+  saleDate: date('sale_date', { mode: 'string' }).notNull(),
+  document: text('document'),
+  documentLine: text('document_line'),
+  product: text('product'),
+  productGroup: text('product_group'),
+  quantity: doublePrecision('quantity'),
+  revenue: bigint('revenue', { mode: 'number' }).notNull(),
+  cost: bigint('cost', { mode: 'number' }),
+  margin: bigint('margin', { mode: 'number' }),
+  dueDate: date('due_date', { mode: 'string' }),
+  paidDate: date('paid_date', { mode: 'string' }),
+  fingerprint: bigint('fingerprint', { mode: 'number' }).notNull(),
+  importId: bigint('import_id', { mode: 'number' }).notNull(),
+}, (t) => [
+  index('ledger_lines_document').on(t.source, t.document).where(sql`${t.document} is not null`),
+  index('ledger_lines_undocumented').on(t.source, t.saleDate).where(sql`${t.document} is null`),
+  index('ledger_lines_account').on(t.accountId, t.saleDate),
+]);
+
+/**
+ * The ledger rolled up per account and per day, kept by every import in its own transaction, so that
+ * an analysis reads this and never the lines. The columns are those of the analysis's `DailyLedger`
+ * (src/core/types.ts); `margin_lines` counts the lines that had a margin, which tells whether the
+ * ledger has one at all.
+ */
+export const ledgerDays = pgTable('ledger_days', {
+  accountId: uuid('account_id').notNull(),
+  day: date('day', { mode: 'string' }).notNull(),
+  revenue: bigint('revenue', { mode: 'number' }).notNull(),
+  margin: bigint('margin', { mode: 'number' }).notNull(),
+  marginLines: integer('margin_lines').notNull(),
+  lines: integer('lines').notNull(),
+  purchaseLines: integer('purchase_lines').notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.accountId, t.day] }),
+  check('ledger_days_lines', sql`${t.lines} >= 0 and ${t.purchaseLines} between 0 and ${t.lines} and ${t.marginLines} between 0 and ${t.lines}`),
+]);
+
+/** One run of `kamerton import` or an upload: what came in and what it changed. */
+export const imports = pgTable('imports', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  source: text('source').notNull(),
+  fileName: text('file_name').notNull(),
+  sha256: text('sha256').notNull(),
+  format: text('format', { enum: ['csv', 'xlsx'] }).notNull(),
+  /** Null when run by the system (the demo). */
+  userId: uuid('user_id').references(() => users.id),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Data lines read, good and bad. */
+  lines: integer('lines').notNull(),
+  accepted: integer('accepted').notNull(),
+  rejected: integer('rejected').notNull(),
+  unchanged: integer('unchanged').notNull(),
+  added: integer('added').notNull(),
+  removed: integer('removed').notNull(),
+  newAccounts: integer('new_accounts').notNull(),
+  /** How the file's lines were matched to the stored ones: by document and line number, or by their values. */
+  matchedBy: text('matched_by', { enum: ['document-line', 'values'] }).notNull(),
+  documents: integer('documents').notNull(),
+  firstDay: date('first_day', { mode: 'string' }),
+  lastDay: date('last_day', { mode: 'string' }),
+}, (t) => [
+  index('imports_source').on(t.source, t.id),
+  check('imports_format', sql`${t.format} in ('csv', 'xlsx')`),
+  check('imports_matched_by', sql`${t.matchedBy} in ('document-line', 'values')`),
+]);
+
+/** Every line an import rejected, with why: downloadable as CSV from the import's record. */
+export const importRejects = pgTable('import_rejects', {
+  importId: bigint('import_id', { mode: 'number' }).notNull().references(() => imports.id, { onDelete: 'cascade' }),
+  line: integer('line').notNull(),
+  column: text('column'),
+  value: text('value'),
+  message: text('message').notNull(),
+}, (t) => [primaryKey({ columns: [t.importId, t.line] })]);
+
+/** The accounts an import created for client codes that matched none: unassigned until the director assigns them. */
+export const importNewAccounts = pgTable('import_new_accounts', {
+  importId: bigint('import_id', { mode: 'number' }).notNull().references(() => imports.id, { onDelete: 'cascade' }),
+  code: text('code').notNull(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+}, (t) => [primaryKey({ columns: [t.importId, t.code] })]);

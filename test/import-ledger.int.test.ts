@@ -1,0 +1,237 @@
+/**
+ * The ledger import on a real database: what a first import stores, that importing a file again
+ * changes nothing, that a corrected export replaces exactly the documents it holds (and a line deleted
+ * in the ERP disappears), that the rollup always equals the rollup of the stored lines, and that a
+ * failure half-way leaves the database as it was.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import type { Actor } from '../src/app/actor.ts';
+import { SYSTEM_ACTOR } from '../src/app/actor.ts';
+import { importLedger, type ImportRecord } from '../src/app/import-ledger.ts';
+import type { Database } from '../src/db/client.ts';
+import { describeDatabases } from './database.ts';
+import { rejection } from './fixtures/errors.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kamerton-import-'));
+
+function ledgerFile(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+const HEADER = 'Nr dokumentu;Lp;Data sprzedaży;Kod kontrahenta;Nazwa kontrahenta;Indeks;Grupa towarowa;Ilość;Wartość netto;Koszt zakupu;Termin płatności;Data zapłaty';
+
+/** Three invoices of two clients. */
+const JANUARY = [
+  HEADER,
+  'FV/1;1;03.01.2025;K001;Alfa sp. z o.o.;P-1;Opakowania;10;100,00;60,00;17.01.2025;16.01.2025',
+  'FV/1;2;03.01.2025;K001;Alfa sp. z o.o.;P-2;Chemia;1;50,50;20,00;17.01.2025;16.01.2025',
+  'FV/2;1;10.01.2025;K002;Beta S.A.;P-1;Opakowania;5;50,00;30,00;24.01.2025;',
+  'FV/3;1;20.01.2025;K001;Alfa sp. z o.o.;P-3;BHP;2;80,00;50,00;03.02.2025;10.02.2025',
+];
+
+type Snapshot = { lines: string[]; days: string[] };
+
+/** The stored ledger of every source, in a stable order: the rows' values without the import that wrote them. */
+async function snapshot(database: Database): Promise<Snapshot> {
+  const lines = await database.pool.query<{ row: string }>(
+    `select concat_ws('|', source, client_code, sale_date, document, document_line, product, product_group, quantity,
+                      revenue, cost, margin, due_date, paid_date) as row from ledger_lines order by 1`,
+  );
+  const days = await database.pool.query<{ row: string }>(
+    `select concat_ws('|', c.code, d.day, d.revenue, d.margin, d.margin_lines, d.lines, d.purchase_lines) as row
+       from ledger_days d join account_codes c on c.account_id = d.account_id order by 1`,
+  );
+  return { lines: lines.rows.map((r) => r.row), days: days.rows.map((r) => r.row) };
+}
+
+/** The rollup as it should be: recomputed from the stored lines. */
+async function rollupOfLines(database: Database): Promise<string[]> {
+  const { rows } = await database.pool.query<{ row: string }>(
+    `select concat_ws('|', code, day, revenue, margin, margin_lines, lines, purchase_lines) as row from (
+       select c.code, l.sale_date as day, sum(l.revenue) as revenue, sum(coalesce(l.margin, 0)) as margin,
+              count(l.margin) as margin_lines, count(*) as lines, count(*) filter (where l.revenue >= 0) as purchase_lines
+         from ledger_lines l join account_codes c on c.account_id = l.account_id
+        group by c.code, l.sale_date) as x order by 1`,
+  );
+  return rows.map((r) => r.row);
+}
+
+async function counts(database: Database): Promise<Record<string, number>> {
+  const { rows: [row] } = await database.pool.query<Record<string, string>>(
+    `select (select count(*) from ledger_lines) as lines, (select count(*) from ledger_days) as days,
+            (select count(*) from imports) as imports, (select count(*) from accounts) as accounts,
+            (select count(*) from account_codes) as codes, (select count(*) from history) as history,
+            (select count(*) from import_rejects) as rejects`,
+  );
+  return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)]));
+}
+
+function figures(record: ImportRecord) {
+  const { lines, accepted, rejected, unchanged, added, removed } = record;
+  return { lines, accepted, rejected, unchanged, added, removed, newAccounts: record.newAccounts.map((a) => a.code) };
+}
+
+describeDatabases('importLedger', (get) => {
+  const kam: Actor = { userId: '00000000-0000-4000-8000-000000000001', role: 'kam' };
+
+  beforeAll(async () => {
+    await get().pool.query('truncate ledger_lines, ledger_days, imports cascade');
+  });
+
+  it('stores every line of a first import, creates an unassigned account per new client code and keeps the rollup', async () => {
+    const database = get();
+    const record = await importLedger(database.pool, SYSTEM_ACTOR, { path: ledgerFile('january.csv', JANUARY) });
+    expect(figures(record)).toEqual({ lines: 4, accepted: 4, rejected: 0, unchanged: 0, added: 4, removed: 0, newAccounts: ['K001', 'K002'] });
+    expect(record).toMatchObject({ source: 'erp', fileName: 'january.csv', format: 'csv', matchedBy: 'document-line', documents: 3 });
+    expect(record).toMatchObject({ firstDay: '2025-01-03', lastDay: '2025-01-20' });
+    expect(record.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const snap = await snapshot(database);
+    expect(snap.lines).toContain('erp|K001|2025-01-03|FV/1|2|P-2|Chemia|1|5050|2000|3050|2025-01-17|2025-01-16');
+    expect(snap.lines).toContain('erp|K002|2025-01-10|FV/2|1|P-1|Opakowania|5|5000|3000|2000|2025-01-24');
+    expect(snap.days).toEqual(await rollupOfLines(database));
+    expect(snap.days).toContain('K001|2025-01-03|15050|7050|2|2|2');
+    const { rows: named } = await database.pool.query(
+      `select a.name, a.owner_id, c.ledger_name from accounts a join account_codes c on c.account_id = a.id where c.code = 'K002'`,
+    );
+    expect(named).toEqual([{ name: 'Beta S.A.', owner_id: null, ledger_name: 'Beta S.A.' }]);
+  });
+
+  it('changes nothing when the same file is imported again', async () => {
+    const database = get();
+    const before = await snapshot(database);
+    const countsBefore = await counts(database);
+    const record = await importLedger(database.pool, SYSTEM_ACTOR, { path: ledgerFile('january-again.csv', JANUARY) });
+    expect(figures(record)).toEqual({ lines: 4, accepted: 4, rejected: 0, unchanged: 4, added: 0, removed: 0, newAccounts: [] });
+    expect(await snapshot(database)).toEqual(before);
+    expect(await counts(database)).toEqual({ ...countsBefore, imports: countsBefore.imports! + 1 });
+  });
+
+  it('replaces exactly the documents of a corrected export: a changed line, a deleted line, an untouched document', async () => {
+    const database = get();
+    const corrected = ledgerFile('corrected.csv', [
+      HEADER,
+      // FV/1 line 2 was deleted in the ERP; FV/2 got a new price; FV/3 is not in this file.
+      'FV/1;1;03.01.2025;K001;Alfa sp. z o.o.;P-1;Opakowania;10;100,00;60,00;17.01.2025;16.01.2025',
+      'FV/2;1;10.01.2025;K002;Beta S.A.;P-1;Opakowania;5;45,00;30,00;24.01.2025;31.01.2025',
+      'FV/4;1;05.02.2025;K003;;P-2;Chemia;3;150,00;;19.02.2025;',
+    ]);
+    const record = await importLedger(database.pool, SYSTEM_ACTOR, { path: corrected });
+    expect(figures(record)).toEqual({ lines: 3, accepted: 3, rejected: 0, unchanged: 1, added: 2, removed: 2, newAccounts: ['K003'] });
+    const snap = await snapshot(database);
+    expect(snap.lines).toHaveLength(4);
+    expect(snap.lines.some((line) => line.includes('|FV/1|2|'))).toBe(false);
+    expect(snap.lines).toContain('erp|K002|2025-01-10|FV/2|1|P-1|Opakowania|5|4500|3000|1500|2025-01-24|2025-01-31');
+    expect(snap.lines).toContain('erp|K001|2025-01-20|FV/3|1|P-3|BHP|2|8000|5000|3000|2025-02-03|2025-02-10');
+    // An empty cost cell is zero cost, as the analysis reads it.
+    expect(snap.lines).toContain('erp|K003|2025-02-05|FV/4|1|P-2|Chemia|3|15000|0|15000|2025-02-19');
+    expect(snap.days).toEqual(await rollupOfLines(database));
+    const { rows } = await database.pool.query(`select name from accounts a join account_codes c on c.account_id = a.id where c.code = 'K003'`);
+    expect(rows).toEqual([{ name: 'K003' }]);
+  });
+
+  it('keeps sources apart: another source\'s file adds its lines and replaces none of the ERP\'s', async () => {
+    const database = get();
+    const before = await snapshot(database);
+    const record = await importLedger(database.pool, SYSTEM_ACTOR, { path: ledgerFile('shop.csv', JANUARY.slice(0, 2)), source: 'shop' });
+    expect(figures(record)).toMatchObject({ unchanged: 0, added: 1, removed: 0 });
+    const after = await snapshot(database);
+    expect(after.lines.filter((line) => line.startsWith('erp|'))).toEqual(before.lines);
+    expect(after.days).toEqual(await rollupOfLines(database));
+  });
+
+  it('matches lines without documents by their values, repeated lines counted, within the file\'s dates', async () => {
+    const database = get();
+    const plain = (lines: string[]) => ['date;client;revenue', ...lines];
+    const first = await importLedger(database.pool, SYSTEM_ACTOR, {
+      source: 'pos',
+      path: ledgerFile('pos-1.csv', plain(['2025-03-01;K010;10,00', '2025-03-01;K010;10,00', '2025-03-02;K010;5,00', '2025-04-01;K010;7,00'])),
+    });
+    expect(figures(first)).toMatchObject({ added: 4, removed: 0, unchanged: 0, newAccounts: ['K010'] });
+    expect(first.matchedBy).toBe('values');
+    // One of the two equal lines is gone, one line is new; April lies outside the file's dates and stays.
+    const second = await importLedger(database.pool, SYSTEM_ACTOR, {
+      source: 'pos',
+      path: ledgerFile('pos-2.csv', plain(['2025-03-01;K010;10,00', '2025-03-02;K010;5,00', '2025-03-03;K010;1,00'])),
+    });
+    expect(figures(second)).toMatchObject({ unchanged: 2, added: 1, removed: 1 });
+    const { rows } = await database.pool.query(
+      `select sale_date::text as day, revenue from ledger_lines where source = 'pos' order by sale_date, revenue`,
+    );
+    expect(rows).toEqual([
+      { day: '2025-03-01', revenue: '1000' },
+      { day: '2025-03-02', revenue: '500' },
+      { day: '2025-03-03', revenue: '100' },
+      { day: '2025-04-01', revenue: '700' },
+    ]);
+    expect((await snapshot(database)).days).toEqual(await rollupOfLines(database));
+  });
+
+  it('stores every rejected line with its line, column, value and reason', async () => {
+    const database = get();
+    const lines = ['date;client;revenue'];
+    for (let i = 1; i <= 40; i++) lines.push(`2025-05-${String((i % 28) + 1).padStart(2, '0')};K020;${i},00`);
+    lines.push('2025-05-31;K020;dziesięć', '2025-02-30;K020;1,00');
+    const record = await importLedger(database.pool, SYSTEM_ACTOR, { source: 'rejects', path: ledgerFile('rejects.csv', lines) });
+    expect(record).toMatchObject({ lines: 42, accepted: 40, rejected: 2 });
+    const { rows } = await database.pool.query(
+      `select line, "column", value from import_rejects where import_id = $1 order by line`,
+      [record.id],
+    );
+    expect(rows).toEqual([
+      { line: 42, column: 'revenue', value: 'dziesięć' },
+      { line: 43, column: 'date', value: '2025-02-30' },
+    ]);
+  });
+
+  it('refuses a file that holds a document line twice, naming both lines, and stores nothing', async () => {
+    const database = get();
+    const before = await counts(database);
+    const path = ledgerFile('twice.csv', [...JANUARY, 'FV/2;1;10.01.2025;K002;Beta S.A.;P-9;Opakowania;1;1,00;;;']);
+    const error = await rejection(importLedger(database.pool, SYSTEM_ACTOR, { path }));
+    expect(error).toMatchObject({ code: 'invalid-input', details: { line: 6 } });
+    expect(String(error)).toContain('line 6 repeats document FV/2 line 1 of line 4');
+    expect(await counts(database)).toEqual(before);
+  });
+
+  it('leaves the database as it was when a strict import meets a bad line after thousands of good ones', async () => {
+    const database = get();
+    const before = await snapshot(database);
+    const countsBefore = await counts(database);
+    const lines = ['date;client;revenue'];
+    for (let i = 0; i < 20_000; i++) lines.push(`2025-06-${String((i % 28) + 1).padStart(2, '0')};N${i % 500};${i},00`);
+    lines.push('2025-06-30;N1;bad');
+    const error = await rejection(importLedger(database.pool, SYSTEM_ACTOR, { source: 'strict', path: ledgerFile('strict.csv', lines), read: { strict: true } }));
+    expect(error).toMatchObject({ code: 'invalid-input', details: { line: 20_002 } });
+    expect(await snapshot(database)).toEqual(before);
+    expect(await counts(database)).toEqual(countsBefore);
+  });
+
+  it('leaves the database as it was when the database fails after the lines are written', async () => {
+    const database = get();
+    const before = await snapshot(database);
+    const countsBefore = await counts(database);
+    // The rollup is written last: a trigger that refuses it fails the import after every other write.
+    await database.pool.query(`create function refuse_rollup() returns trigger language plpgsql as
+      $$ begin raise exception 'injected failure'; end $$`);
+    await database.pool.query('create trigger refuse_rollup before insert on ledger_days for each row execute function refuse_rollup()');
+    try {
+      const path = ledgerFile('failing.csv', [HEADER, 'FV/9;1;01.07.2025;K030;Gamma;P-1;Opakowania;1;10,00;5,00;;']);
+      await expect(importLedger(database.pool, SYSTEM_ACTOR, { path })).rejects.toThrow('injected failure');
+    } finally {
+      await database.pool.query('drop trigger refuse_rollup on ledger_days');
+      await database.pool.query('drop function refuse_rollup()');
+    }
+    expect(await snapshot(database)).toEqual(before);
+    expect(await counts(database)).toEqual(countsBefore);
+  });
+
+  it('lets only a director or an administrator import', async () => {
+    const error = await rejection(importLedger(get().pool, kam, { path: ledgerFile('kam.csv', JANUARY) }));
+    expect(error).toMatchObject({ code: 'forbidden' });
+  });
+});
