@@ -23,8 +23,8 @@ import { formatSummary } from './summary.ts';
 export type OutputFormat = 'text' | 'json';
 export type OutStyle = 'pl' | 'en';
 
-/** The options as commander hands them over, each already parsed and checked by its own parser. */
-export type AnalyzeFlags = {
+/** The reading options as commander hands them over, each already parsed and checked by its own parser. */
+export type ReadingFlags = {
   sheet?: string;
   delimiter?: Delimiter;
   encoding?: Encoding;
@@ -34,6 +34,10 @@ export type AnalyzeFlags = {
   dateFormat?: DateFormat;
   strict?: boolean;
   workers?: number;
+};
+
+/** The analysis options, likewise. */
+export type AnalysisFlags = {
   period: Period;
   asOf?: number;
   from?: number;
@@ -45,6 +49,9 @@ export type AnalyzeFlags = {
   breadwinner: number;
   keySegments: Segment[];
   lostDays: number;
+};
+
+export type AnalyzeFlags = ReadingFlags & AnalysisFlags & {
   format: OutputFormat;
   out?: string;
   outStyle?: OutStyle;
@@ -70,14 +77,47 @@ const DATE_FORMATS: readonly DateFormat[] = ['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/
 const defaults = DEFAULT_ANALYSIS_PARAMS;
 
 export function registerAnalyzeCommand(program: Command): Command {
-  return program
+  const command = program
     .command('analyze')
     .description(
       'Analyse a sales ledger: the ABC-XYZ matrix, the key clients, and the lost and slipping clients.\n' +
         'Prints a readable summary, or the JSON document with --format json.',
     )
     .argument('<file>', 'the sales ledger: CSV, whitespace-separated text, or XLSX')
-    .optionsGroup('Reading the file:')
+    .optionsGroup('Reading the file:');
+  addReadingOptions(command);
+  command.optionsGroup('Analysis:');
+  addAnalysisOptions(command);
+  return command
+    .optionsGroup('Output:')
+    .addOption(new Option('--format <format>', 'what stdout gets: a readable summary (text) or the JSON document (json)').default('text').argParser(parseFormat))
+    .addOption(
+      new Option('--out <file>', 'also write a report: FILE.xlsx (a workbook) or FILE.csv (the clients table)'),
+    )
+    .addOption(
+      new Option('--out-style <style>', "CSV report: pl (';' and decimal commas) or en (default: pl when the input had decimal commas)")
+        .argParser(parseOutStyle),
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 done, 2 bad input or arguments, 1 an unexpected failure.',
+        '',
+        'Examples:',
+        '  kamerton analyze sprzedaz.csv',
+        '  kamerton analyze sales.xlsx --sheet 2024 --format json > analysis.json',
+        '  kamerton analyze ledger.txt --delimiter whitespace --map client=customer_id,revenue=dollar_value --out report.xlsx',
+      ].join('\n'),
+    )
+    .action(async (file: string, flags: AnalyzeFlags) => {
+      await runAnalyze(toAnalyzeRequest(file, flags));
+    });
+}
+
+/** The flags that say how to read a ledger file: `analyze` and `import` share them. */
+export function addReadingOptions(command: Command): Command {
+  return command
     .addOption(new Option('--sheet <name>', 'XLSX: the sheet to read (default: the first)'))
     .addOption(
       new Option('--delimiter <char>', "field delimiter: ';', ',', tab, or whitespace for runs of blanks (default: detected among ; , tab)")
@@ -99,10 +139,14 @@ export function registerAnalyzeCommand(program: Command): Command {
     .addOption(new Option('--strict', 'stop at the first bad line instead of reporting it and going on'))
     .addOption(
       new Option('--workers <n>', 'threads reading the file (default: the number of cores, at most 8)').argParser(parseWorkers),
-    )
-    .optionsGroup('Analysis:')
+    );
+}
+
+/** The flags of the analysis: `analyze` and `analysis run` share them. */
+export function addAnalysisOptions(command: Command): Command {
+  return command
     .addOption(new Option('--period <period>', 'week, month or quarter (weeks start on Monday)').default(defaults.period).argParser(parsePeriod))
-    .addOption(new Option('--as-of <date>', 'the analysis date, YYYY-MM-DD (default: the last date in the file)').argParser(parseDate('--as-of')))
+    .addOption(new Option('--as-of <date>', 'the analysis date, YYYY-MM-DD (default: the last date in the ledger)').argParser(parseDate('--as-of')))
     .addOption(
       new Option('--from <date>', 'the first day of the window, YYYY-MM-DD, snapped to its period (default: the first date)')
         .argParser(parseDate('--from')),
@@ -142,40 +186,12 @@ export function registerAnalyzeCommand(program: Command): Command {
       new Option('--lost-days <days>', 'lost: no purchase for more than this many days before the as-of date')
         .default(defaults.lostDays)
         .argParser(parseLostDays),
-    )
-    .optionsGroup('Output:')
-    .addOption(new Option('--format <format>', 'what stdout gets: a readable summary (text) or the JSON document (json)').default('text').argParser(parseFormat))
-    .addOption(
-      new Option('--out <file>', 'also write a report: FILE.xlsx (a workbook) or FILE.csv (the clients table)'),
-    )
-    .addOption(
-      new Option('--out-style <style>', "CSV report: pl (';' and decimal commas) or en (default: pl when the input had decimal commas)")
-        .argParser(parseOutStyle),
-    )
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Exit codes: 0 done, 2 bad input or arguments, 1 an unexpected failure.',
-        '',
-        'Examples:',
-        '  kamerton analyze sprzedaz.csv',
-        '  kamerton analyze sales.xlsx --sheet 2024 --format json > analysis.json',
-        '  kamerton analyze ledger.txt --delimiter whitespace --map client=customer_id,revenue=dollar_value --out report.xlsx',
-      ].join('\n'),
-    )
-    .action(async (file: string, flags: AnalyzeFlags) => {
-      await runAnalyze(toAnalyzeRequest(file, flags));
-    });
+    );
 }
 
 /** The checks that need more than one flag, and the split into reader options and analysis parameters. */
 export function toAnalyzeRequest(file: string, flags: AnalyzeFlags): AnalyzeRequest {
-  if (flags.from !== undefined && flags.asOf !== undefined && flags.from > flags.asOf) {
-    throw new KamertonError('invalid-input', `--from ${formatDay(flags.from)} is after --as-of ${formatDay(flags.asOf)}`, {
-      field: '--from',
-    });
-  }
+  const params = toAnalysisParams(flags);
   let out: AnalyzeRequest['out'] = null;
   if (flags.out !== undefined) {
     const ext = extname(flags.out).toLowerCase();
@@ -187,6 +203,10 @@ export function toAnalyzeRequest(file: string, flags: AnalyzeFlags): AnalyzeRequ
     }
     out = { path: flags.out, kind: ext === '.xlsx' ? 'xlsx' : 'csv' };
   }
+  return { file, read: toReadOptions(flags), params, format: flags.format, out, outStyle: flags.outStyle ?? null };
+}
+
+export function toReadOptions(flags: ReadingFlags): ReadOptions {
   const read: ReadOptions = {};
   if (flags.sheet !== undefined) read.sheet = flags.sheet;
   if (flags.delimiter !== undefined) read.delimiter = flags.delimiter;
@@ -197,7 +217,17 @@ export function toAnalyzeRequest(file: string, flags: AnalyzeFlags): AnalyzeRequ
   if (flags.dateFormat !== undefined) read.dateFormat = flags.dateFormat;
   if (flags.strict) read.strict = true;
   if (flags.workers !== undefined) read.workers = flags.workers;
-  const params: AnalysisParams = {
+  return read;
+}
+
+/** The analysis parameters of the flags, with the check that needs two of them. */
+export function toAnalysisParams(flags: AnalysisFlags): AnalysisParams {
+  if (flags.from !== undefined && flags.asOf !== undefined && flags.from > flags.asOf) {
+    throw new KamertonError('invalid-input', `--from ${formatDay(flags.from)} is after --as-of ${formatDay(flags.asOf)}`, {
+      field: '--from',
+    });
+  }
+  return {
     period: flags.period,
     asOf: flags.asOf ?? null,
     from: flags.from ?? null,
@@ -210,7 +240,6 @@ export function toAnalyzeRequest(file: string, flags: AnalyzeFlags): AnalyzeRequ
     keySegments: flags.keySegments,
     lostDays: flags.lostDays,
   };
-  return { file, read, params, format: flags.format, out, outStyle: flags.outStyle ?? null };
 }
 
 export async function runAnalyze(request: AnalyzeRequest): Promise<void> {

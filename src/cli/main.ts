@@ -13,6 +13,7 @@ import { registerServeCommand } from './serve.command.ts';
 import { registerUserCommand } from './user.command.ts';
 import { registerDemoCommand } from './demo.command.ts';
 import { registerBackupCommands } from './backup.command.ts';
+import { registerLedgerCommands } from './ledger.command.ts';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerUserCommand(program);
   registerDemoCommand(program);
   registerBackupCommands(program);
+  registerLedgerCommands(program);
   return program;
 }
 

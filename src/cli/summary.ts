@@ -32,6 +32,18 @@ export function formatSummary(doc: AnalysisDocument, info: ReadInfo, params: Ana
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The summary of an analysis of the stored ledger (`kamerton analysis run`): `heading` says which
+ * run and which ledger; the matrix, key clients and activity read as `analyze`'s do.
+ */
+export function formatStoredSummary(doc: AnalysisDocument, params: AnalysisParams, heading: string[]): string {
+  const out: string[] = [...heading, ''];
+  out.push(...describeMatrix(doc, params), '');
+  out.push(...describeKeyClients(doc, params), '');
+  out.push(...describeActivity(doc, params));
+  return `${out.join('\n')}\n`;
+}
+
 function describeInput(doc: AnalysisDocument, info: ReadInfo, params: AnalysisParams): string[] {
   const w = doc.window;
   const [one, many] = PERIOD_WORDS[w.period];

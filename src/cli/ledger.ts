@@ -1,0 +1,81 @@
+/** The work of `kamerton import` and `kamerton analysis run` (ledger.command.ts registers them). */
+import { basename, extname } from 'node:path';
+import { importLedger, type ImportRecord } from '../app/import-ledger.ts';
+import { runAnalysis } from '../app/run-analysis.ts';
+import { commandActor } from '../app/users.ts';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/client.ts';
+import { describeRowError } from '../ingest/row-errors.ts';
+import { jsonChunks, toAnalysisParams, toReadOptions, writeChunks } from './analyze.command.ts';
+import type { AnalysisRunFlags, ImportFlags } from './ledger.command.ts';
+import { createProgressBar } from './progress.ts';
+import { count, formatStoredSummary } from './summary.ts';
+
+export async function runImport(file: string, flags: ImportFlags): Promise<void> {
+  const config = await loadConfig();
+  const database = await openDatabase(config);
+  const progress = createProgressBar(process.stderr, {
+    label: `importing ${basename(file)}`,
+    unit: extname(file).toLowerCase() === '.xlsx' ? 'rows' : 'bytes',
+  });
+  let record: ImportRecord;
+  try {
+    const actor = await commandActor(database.db, flags.as);
+    record = await importLedger(database.pool, actor, { path: file, source: flags.source, read: toReadOptions(flags) }, {
+      onProgress: (phase, done, total) => {
+        // Storing has no measure of its own: the bar is taken down and the wait is said in words.
+        if (phase === 'reading') progress.update(done, total);
+        else progress.finish();
+      },
+    });
+  } finally {
+    progress.finish();
+    await database.close();
+  }
+  if (flags.format === 'json') {
+    await writeChunks(process.stdout, [`${JSON.stringify(record)}\n`]);
+    return;
+  }
+  await writeChunks(process.stdout, [formatImportRecord(record)]);
+}
+
+/** The import record as a reader wants it: what was read, what changed, what was refused. */
+export function formatImportRecord(record: ImportRecord): string {
+  const lines = [
+    `Import ${record.id} of ${record.fileName} (source ${record.source}, SHA-256 ${record.sha256.slice(0, 16)}…)`,
+    `  lines read ${count(record.lines)}: accepted ${count(record.accepted)}, rejected ${count(record.rejected)}`,
+    `  ${count(record.documents)} documents, ${record.firstDay ?? '-'} .. ${record.lastDay ?? '-'}, matched by ${record.matchedBy === 'document-line' ? 'document and line number' : 'values'}`,
+    `  unchanged ${count(record.unchanged)}, added ${count(record.added)}, removed ${count(record.removed)}`,
+    `  new accounts ${count(record.newAccounts.length)}${record.newAccounts.length > 0 ? ` (unassigned): ${preview(record.newAccounts.map((a) => a.code))}` : ''}`,
+  ];
+  if (record.errors.length > 0) {
+    lines.push('', 'Rejected lines (the first 10; all are kept with the import):');
+    for (const error of record.errors.slice(0, 10)) lines.push(`  ${describeRowError(record.fileName, error)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function preview(items: string[]): string {
+  return items.length <= 10 ? items.join(', ') : `${items.slice(0, 10).join(', ')} and ${count(items.length - 10)} more`;
+}
+
+export async function runAnalysisCommand(flags: AnalysisRunFlags): Promise<void> {
+  const params = toAnalysisParams(flags);
+  const config = await loadConfig();
+  const database = await openDatabase(config);
+  try {
+    const actor = await commandActor(database.db, flags.as);
+    const run = await runAnalysis(database.pool, actor, params);
+    if (flags.format === 'json') {
+      await writeChunks(process.stdout, jsonChunks(run.document));
+      return;
+    }
+    const heading = [
+      `Kamerton analysis run ${run.id} of the stored ledger (${count(run.document.totals.lines)} lines, ` +
+        `${run.importId === null ? 'no import' : `as of import ${run.importId}`})`,
+    ];
+    await writeChunks(process.stdout, [formatStoredSummary(run.document, params, heading)]);
+  } finally {
+    await database.close();
+  }
+}
