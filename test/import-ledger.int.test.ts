@@ -196,6 +196,11 @@ describeDatabases('importLedger', (get) => {
     expect(error).toMatchObject({ code: 'invalid-input', details: { line: 6 } });
     expect(String(error)).toContain('line 6 repeats document FV/2 line 1 of line 4');
     expect(await counts(database)).toEqual(before);
+    // A source's first import goes straight into the ledger, where the unique index finds the line.
+    const first = await rejection(importLedger(database.pool, SYSTEM_ACTOR, { path, source: 'fresh' }));
+    expect(first).toMatchObject({ code: 'invalid-input', details: { line: 6 } });
+    expect(String(first)).toContain('line 6 repeats document FV/2 line 1;');
+    expect(await counts(database)).toEqual(before);
   });
 
   it('leaves the database as it was when a strict import meets a bad line after thousands of good ones', async () => {

@@ -18,7 +18,17 @@ import pg from 'pg';
 import { z } from 'zod';
 import { formatDay } from '../core/calendar.ts';
 import { KamertonError } from '../core/errors.ts';
-import { beginStaging, ensureAccountsForCodes, openStagingCopy, replaceScope, summariseStaging } from '../db/ledger-store.ts';
+import {
+  createNewAccounts,
+  createStaging,
+  deferAccountIndex,
+  findRepeatedStagedKey,
+  LedgerCopy,
+  loadLedgerKeys,
+  moveRollup,
+  replaceScope,
+  type LedgerChange,
+} from '../db/ledger-store.ts';
 import { readLedgerLines } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions, RowError } from '../ingest/types.ts';
 import type { Actor } from './actor.ts';
@@ -113,55 +123,55 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
     );
     const importId = Number(run!.id);
 
-    await beginStaging(client);
-    const names = new Map<string, string | null>();
+    await client.query(`set local work_mem = '256MB'`);
+    const keys = await loadLedgerKeys(client, source);
+    // A source's first import has nothing to replace, so its lines go straight into the ledger.
+    const replacing = keys.stored;
+    if (replacing) await createStaging(client);
+    const rebuildIndex = keys.empty ? await deferAccountIndex(client) : null;
     const rejects: RowError[] = [];
-    const writer = openStagingCopy(client);
+    const copy = new LedgerCopy(client, replacing ? 'import_staging' : 'ledger_lines', keys.codes, source, importId);
     let info: ReadInfo;
     try {
       info = await readLedgerLines(
         input.path,
         { ...input.read, onProgress: (done, total) => options.onProgress?.('reading', done, total) },
-        (line) => {
-          const name = names.get(line.client);
-          if (name === undefined || (name === null && line.clientName !== null)) names.set(line.client, line.clientName);
-          writer.add(line);
-        },
-        { drain: () => writer.drain(), rejected: (error) => rejects.push(error) },
+        (line) => copy.add(line),
+        { drain: () => copy.drain(), rejected: (error) => rejects.push(error) },
       );
-      await writer.finish();
+      await copy.finish();
     } catch (error) {
-      writer.abort(error instanceof Error ? error : new Error(String(error)));
-      throw error;
+      copy.abort(error instanceof Error ? error : new Error(String(error)));
+      throw repeatedLineError(input.path, copy, error) ?? error;
     }
     options.onProgress?.('storing', 0, null);
 
-    const staged = await summariseStaging(client);
-    if (staged.lines === 0 && info.rejectedLines === 0) {
+    if (copy.lines === 0 && info.rejectedLines === 0) {
       throw new KamertonError('invalid-input', `${input.path}: the ledger has no data lines`, { file: input.path });
     }
-    if (staged.repeatedKey !== null) {
-      const { document, documentLine, first, second } = staged.repeatedKey;
-      throw new KamertonError(
-        'invalid-input',
-        `${input.path}: line ${second} repeats document ${document} line ${documentLine} of line ${first}; ` +
-          'an export holds each document line once',
-        { file: input.path, line: second, column: info.columns.line ?? null, value: documentLine },
-      );
+    let change: LedgerChange = { unchanged: 0, added: copy.lines, removed: 0 };
+    if (replacing) {
+      const repeated = copy.documents.size === 0 ? null : await findRepeatedStagedKey(client);
+      if (repeated !== null) {
+        const [first, second] = repeated.rows.map((row) => copy.fileLine(row));
+        throw repeatedLine(input.path, { document: repeated.document, documentLine: repeated.documentLine, line: second ?? null, first: first ?? null });
+      }
+      change = await replaceScope(client, source, copy);
     }
-    const newAccounts = await ensureAccountsForCodes(client, importId, userId, names);
-    const change = await replaceScope(client, source, importId);
+    const newAccounts = await createNewAccounts(client, importId, userId, copy);
+    await moveRollup(client, copy, replacing);
+    await rebuildIndex?.();
     await storeRejects(client, importId, rejects);
     const matchedBy = info.columns.document !== undefined && info.columns.line !== undefined ? 'document-line' : 'values';
-    const firstDay = staged.firstDay === null ? null : formatDay(staged.firstDay);
-    const lastDay = staged.lastDay === null ? null : formatDay(staged.lastDay);
+    const firstDay = copy.firstDay === null ? null : formatDay(copy.firstDay);
+    const lastDay = copy.lastDay === null ? null : formatDay(copy.lastDay);
     const { rows: [finished] } = await client.query<{ finished_at: Date }>(
       `update imports set sha256 = $2, format = $3, lines = $4, accepted = $5, rejected = $6, unchanged = $7, added = $8,
               removed = $9, new_accounts = $10, matched_by = $11, documents = $12, first_day = $13, last_day = $14,
               finished_at = clock_timestamp()
         where id = $1 returning finished_at`,
-      [importId, await sha256, info.format, info.lines, staged.lines, info.rejectedLines, change.unchanged, change.added,
-        change.removed, newAccounts.length, matchedBy, staged.documents, firstDay, lastDay],
+      [importId, await sha256, info.format, info.lines, copy.lines, info.rejectedLines, change.unchanged, change.added,
+        change.removed, newAccounts.length, matchedBy, copy.documents.size, firstDay, lastDay],
     );
     await client.query('commit');
     return {
@@ -174,11 +184,11 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
       startedAt: startedAt.toISOString(),
       finishedAt: finished!.finished_at.toISOString(),
       lines: info.lines,
-      accepted: staged.lines,
+      accepted: copy.lines,
       rejected: info.rejectedLines,
       ...change,
       matchedBy,
-      documents: staged.documents,
+      documents: copy.documents.size,
       firstDay,
       lastDay,
       newAccounts,
@@ -190,6 +200,34 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** The error of a file that holds a document line twice: an export holds each once. */
+function repeatedLine(file: string, at: { document: string; documentLine: string; line: number | null; first: number | null }): KamertonError {
+  const where = at.line === null ? 'a line' : `line ${at.line}`;
+  const first = at.first === null ? '' : ` of line ${at.first}`;
+  return new KamertonError(
+    'invalid-input',
+    `${file}: ${where} repeats document ${at.document} line ${at.documentLine}${first}; an export holds each document line once`,
+    { file, ...(at.line === null ? {} : { line: at.line }), value: at.documentLine },
+  );
+}
+
+/**
+ * The unique index on (source, document, line) refuses a repeated document line during a first
+ * import's COPY; PostgreSQL names the key and the COPY row, which is turned into the file's line.
+ */
+function repeatedLineError(file: string, copy: LedgerCopy, error: unknown): KamertonError | null {
+  const pgError = error as { code?: string; constraint?: string; detail?: string; where?: string };
+  if (pgError.code !== '23505' || pgError.constraint !== 'ledger_lines_document') return null;
+  const key = /=\((.*), (.*), (.*)\) already exists/.exec(pgError.detail ?? '');
+  const row = /COPY ledger_lines, line (\d+)/.exec(pgError.where ?? '');
+  return repeatedLine(file, {
+    document: key?.[2] ?? '?',
+    documentLine: key?.[3] ?? '?',
+    line: row === null ? null : copy.fileLine(Number(row[1])),
+    first: null,
+  });
 }
 
 async function storeRejects(client: pg.ClientBase, importId: number, rejects: readonly RowError[]): Promise<void> {

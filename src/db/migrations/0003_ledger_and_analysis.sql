@@ -113,8 +113,8 @@ ALTER TABLE "analysis_results" ADD CONSTRAINT "analysis_results_run_id_analysis_
 ALTER TABLE "analysis_results" ADD CONSTRAINT "analysis_results_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analysis_runs" ADD CONSTRAINT "analysis_runs_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "imports_source" ON "imports" USING btree ("source","id");--> statement-breakpoint
-CREATE INDEX "ledger_lines_document" ON "ledger_lines" USING btree ("source","document") WHERE "ledger_lines"."document" is not null;--> statement-breakpoint
-CREATE INDEX "ledger_lines_undocumented" ON "ledger_lines" USING btree ("source","sale_date") WHERE "ledger_lines"."document" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "ledger_lines_document" ON "ledger_lines" USING btree ("source","document","document_line") WHERE "ledger_lines"."document" is not null;--> statement-breakpoint
+CREATE INDEX "ledger_lines_day" ON "ledger_lines" USING brin ("sale_date");--> statement-breakpoint
 CREATE INDEX "ledger_lines_account" ON "ledger_lines" USING btree ("account_id","sale_date");--> statement-breakpoint
 CREATE INDEX "analysis_results_segment" ON "analysis_results" USING btree ("run_id","segment");--> statement-breakpoint
 CREATE INDEX "analysis_results_account" ON "analysis_results" USING btree ("account_id","run_id");

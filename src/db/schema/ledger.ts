@@ -10,15 +10,15 @@
  * (docs/scaling.md).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, date, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, date, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
 import { users } from './users.ts';
 
 /**
  * One accepted ledger line. Money is in integer minor units (grosze), as the analysis sums it, so a
  * sum never depends on the order of lines; `margin` is null when the file had neither a cost nor a
- * margin column. `fingerprint` is a 64-bit hash of the line's values (document and line number
- * included), which the import matches a file's lines against the stored ones by.
+ * margin column. `fingerprint` is a 53-bit hash of the line's values (document and line number
+ * included, src/db/ledger-store.ts), which the import pairs a file's lines with the stored ones by.
  */
 export const ledgerLines = pgTable('ledger_lines', {
   accountId: uuid('account_id').notNull(),
@@ -38,8 +38,12 @@ export const ledgerLines = pgTable('ledger_lines', {
   fingerprint: bigint('fingerprint', { mode: 'number' }).notNull(),
   importId: bigint('import_id', { mode: 'number' }).notNull(),
 }, (t) => [
-  index('ledger_lines_document').on(t.source, t.document).where(sql`${t.document} is not null`),
-  index('ledger_lines_undocumented').on(t.source, t.saleDate).where(sql`${t.document} is null`),
+  // The documents an import replaces are found by this index, and it refuses a file that holds a
+  // document line twice (lines without a number are null there, and nulls are distinct).
+  uniqueIndex('ledger_lines_document').on(t.source, t.document, t.documentLine).where(sql`${t.document} is not null`),
+  // Lines arrive roughly in date order, so a block range index finds a span of days for a fraction
+  // of a B-tree's upkeep; imports without documents replace by date span.
+  index('ledger_lines_day').using('brin', t.saleDate),
   index('ledger_lines_account').on(t.accountId, t.saleDate),
 ]);
 
