@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       secureCookies: 'auto',
       trustProxy: false,
       logLevel: 'info',
+      uploadMaxBytes: 2048 * 1024 * 1024,
       smtp: null,
     });
   });
@@ -29,7 +30,7 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 8080, databaseUrl: 'postgres://k:secret@db:5432/kamerton', dataDir: '/var/lib/kamerton',
-      sessionHours: 8, secureCookies: 'always', trustProxy: true, logLevel: 'warn',
+      sessionHours: 8, secureCookies: 'always', trustProxy: true, logLevel: 'warn', uploadMaxBytes: 2048 * 1024 * 1024,
       smtp: { host: 'smtp.example.com', port: 465, user: 'k', password: 'pw', from: 'Kamerton <k@example.com>' },
     });
     expect((await loadConfig({ PORT: '' })).port).toBe(3000);

@@ -29,6 +29,8 @@ async function buildSchema() {
       .describe('Whether the session cookie is marked Secure (HTTPS only). auto: when the request came over HTTPS (X-Forwarded-Proto from a trusted proxy).'),
     KAMERTON_TRUST_PROXY: z.enum(['true', 'false']).default('false')
       .describe('Trust X-Forwarded-* headers: set it behind a reverse proxy that terminates TLS.'),
+    KAMERTON_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(100_000).default(2048)
+      .describe('Largest ledger file the server accepts for an import, in MiB (a 10M-line CSV is about 400 MiB).'),
     KAMERTON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
       .describe('Level of the server\'s JSON log on standard output.'),
     SMTP_HOST: optionalText.describe('SMTP server for e-mail (meeting reminders, password resets). Unset: no e-mail is sent.'),
@@ -58,6 +60,8 @@ export type Config = {
   secureCookies: 'auto' | 'always' | 'never';
   trustProxy: boolean;
   logLevel: LogLevel;
+  /** The largest upload the server accepts, in bytes. */
+  uploadMaxBytes: number;
   smtp: { host: string; port: number; user: string | null; password: string | null; from: string } | null;
 };
 
@@ -96,6 +100,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     secureCookies: e.KAMERTON_SECURE_COOKIES === 'auto' ? 'auto' : e.KAMERTON_SECURE_COOKIES === 'true' ? 'always' : 'never',
     trustProxy: e.KAMERTON_TRUST_PROXY === 'true',
     logLevel: e.KAMERTON_LOG_LEVEL,
+    uploadMaxBytes: e.KAMERTON_UPLOAD_MAX_MB * 1024 * 1024,
     smtp: e.SMTP_HOST === undefined ? null : {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT,

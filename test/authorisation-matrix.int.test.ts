@@ -8,6 +8,9 @@
  * by one role changes nothing for the next.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
@@ -16,7 +19,10 @@ import { createAccount } from '../src/app/accounts.ts';
 import { createAccountCompetitor, createCompetitor } from '../src/app/competitors.ts';
 import { createContact } from '../src/app/contacts.ts';
 import { createSession } from '../src/app/sessions.ts';
+import { importLedger } from '../src/app/import-ledger.ts';
+import { runAnalysis } from '../src/app/run-analysis.ts';
 import { createTender } from '../src/app/tenders.ts';
+import { DEFAULT_ANALYSIS_PARAMS } from '../src/core/types.ts';
 import { createUser, type UserView } from '../src/app/users.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Role } from '../src/db/schema/users.ts';
@@ -54,6 +60,7 @@ const BODIES: Record<string, (r: Records) => object> = {
   'PATCH /api/v1/accounts/{accountId}/competitors/{entryId}': () => ({ version: 1, notes: 'Tani' }),
   'POST /api/v1/accounts/{accountId}/tenders': () => ({ title: 'Przetarg', date: '2026-03-01' }),
   'PATCH /api/v1/accounts/{accountId}/tenders/{tenderId}': () => ({ version: 1, reason: 'Cena' }),
+  'POST /api/v1/analysis-runs': () => ({ period: 'quarter' }),
 };
 
 /** What a role allowed to call an operation gets back on its own records, when not a plain success. */
@@ -62,7 +69,14 @@ const ALLOWED_ANSWERS: Record<string, number> = {
   'POST /api/v1/setup': 409,
   // The records made for each request are accounts: the demo company is only for an empty database.
   'POST /api/v1/demo': 409,
+  // The matrix sends no multipart body; a real upload is tested in ledger-api.int.test.ts.
+  'POST /api/v1/imports': 406,
+  // Jobs live in the server's memory: a made-up id is not found, once the caller may ask at all.
+  'GET /api/v1/imports/jobs/{jobId}': 404,
 };
+
+/** An import and an analysis run made once, for the routes that read them. */
+const ledger = { importId: 0, runId: 0 };
 
 function fill(path: string, r: Records, foreign: boolean): string {
   return path
@@ -71,7 +85,10 @@ function fill(path: string, r: Records, foreign: boolean): string {
     .replace('{accountId}', foreign ? r.foreignAccount : r.account)
     .replace('{contactId}', foreign ? r.foreignContact : r.contact)
     .replace('{entryId}', foreign ? r.foreignEntry : r.entry)
-    .replace('{tenderId}', foreign ? r.foreignTender : r.tender);
+    .replace('{tenderId}', foreign ? r.foreignTender : r.tender)
+    .replace('{importId}', String(ledger.importId))
+    .replace('{runId}', String(ledger.runId))
+    .replace('{jobId}', '00000000-0000-4000-8000-000000000000');
 }
 
 describeDatabases('the authorisation matrix', (get) => {
@@ -86,6 +103,11 @@ describeDatabases('the authorisation matrix', (get) => {
     for (const [key, role] of [['admin', 'admin'], ['director', 'director'], ['kam', 'kam'], ['otherKam', 'kam'], ['marketing', 'marketing']] as const) {
       people[key] = await createUser(database.db, SYSTEM_ACTOR, { email: `${key}@example.com`, name: key, role, password: PASSWORD });
     }
+    const file = join(mkdtempSync(join(tmpdir(), 'kamerton-matrix-')), 'ledger.csv');
+    writeFileSync(file, 'date;client;revenue\n2025-01-10;M1;100,00\n2025-02-10;M2;50,00\n');
+    ledger.importId = (await importLedger(database.pool, SYSTEM_ACTOR, { path: file })).id;
+    await runAnalysis(database.pool, SYSTEM_ACTOR, DEFAULT_ANALYSIS_PARAMS);
+    ledger.runId = (await runAnalysis(database.pool, SYSTEM_ACTOR, DEFAULT_ANALYSIS_PARAMS)).id;
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
       paths: Record<string, Record<string, { 'x-access': 'public' | Role[]; requestBody?: unknown }>>;
     };

@@ -23,6 +23,8 @@ import { usersRoutes } from './routes/users.routes.ts';
 import { accountsRoutes } from './routes/accounts.routes.ts';
 import { competitorsRoutes } from './routes/competitors.routes.ts';
 import { contactsRoutes } from './routes/contacts.routes.ts';
+import { analysisRoutes } from './routes/analysis.routes.ts';
+import { importsRoutes } from './routes/imports.routes.ts';
 import { demoRoutes } from './routes/demo.routes.ts';
 import { startRoutes } from './routes/start.routes.ts';
 import { tendersRoutes } from './routes/tenders.routes.ts';
@@ -50,6 +52,8 @@ export const routePlugins: RouteRegistration[] = [
   { plugin: competitorsRoutes, prefix: '/api/v1' },
   { plugin: tendersRoutes, prefix: '/api/v1' },
   { plugin: demoRoutes, prefix: '/api/v1' },
+  { plugin: importsRoutes, prefix: '/api/v1' },
+  { plugin: analysisRoutes, prefix: '/api/v1' },
   { plugin: startRoutes },
 ];
 

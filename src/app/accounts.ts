@@ -11,7 +11,10 @@ import { and, eq, ilike, inArray, isNull, or, sql, type SQL, type SQLWrapper } f
 import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
-import { ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, contacts, accountCompetitors, tenders, users } from '../db/schema/index.ts';
+import {
+  ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, analysisResults, contacts, accountCompetitors, ledgerDays, ledgerLines, tenders, users,
+} from '../db/schema/index.ts';
+import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS, type Activity, type KeyClientType, type Segment } from '../core/types.ts';
 import {
   accessibleAccountsCondition,
   assertManagesAccounts,
@@ -150,10 +153,26 @@ export type AccountCreate = z.input<typeof accountCreateSchema>;
 export type AccountPatch = z.input<typeof accountPatchSchema>;
 
 /** An account as director, admin and KAM read it. */
+/** The account's result in the latest analysis run; money only for those who see the financial fields. */
+export type LatestAnalysis = {
+  runId: number;
+  segment: Segment;
+  types: KeyClientType[];
+  isKey: boolean;
+  activity: Activity;
+  lastPurchase: string | null;
+  daysSinceLastPurchase: number | null;
+  revenue?: number;
+  margin?: number | null;
+  growth?: number | null;
+};
+
 export type AccountRecord = AccountRow & {
   codes: string[];
   teamIds: string[];
   ownerName: string | null;
+  /** Null when no analysis run has included the account. */
+  analysis: LatestAnalysis | null;
 };
 
 /** An account as the API returns it: marketing's objects lack the financial fields altogether. */
@@ -181,6 +200,10 @@ export const accountListQuerySchema = z.strictObject({
   region: z.string().trim().min(1).max(200).optional().describe('Region, compared without case.'),
   imageMaker: queryFlag.optional(),
   expert: queryFlag.optional(),
+  segment: z.enum(SEGMENTS).optional().describe('Segment in the latest analysis run (AX ... CZ).'),
+  type: z.enum(KEY_CLIENT_TYPES).optional().describe('Key-client type in the latest analysis run.'),
+  activity: z.enum(ACTIVITIES).optional().describe('Activity in the latest analysis run.'),
+  key: queryFlag.optional().describe('Whether the latest analysis run marked the account key.'),
 });
 export type AccountListQuery = z.input<typeof accountListQuerySchema>;
 
@@ -189,7 +212,19 @@ export function viewAccount(actor: Actor, record: AccountRecord): AccountView {
   if (seesFinancialFields(actor)) return record;
   const view: AccountView = { ...record };
   for (const field of FINANCIAL_FIELDS) delete view[field];
+  if (record.analysis !== null) {
+    const { revenue: _revenue, margin: _margin, growth: _growth, ...withoutMoney } = record.analysis;
+    view.analysis = withoutMoney;
+  }
   return view;
+}
+
+/** The accounts' results in the latest analysis run, as a condition on `analysis_results` aliased `latest`. */
+const LATEST_RUN = sql`(select max(id) from analysis_runs)`;
+
+function latestResultIs(condition: SQL): SQL {
+  return sql`exists (select 1 from analysis_results as latest where latest.run_id = ${LATEST_RUN}
+    and latest.account_id = ${accounts.id} and ${condition})`;
 }
 
 /** Lists the accounts the actor may see, filtered, searched, sorted and paged. */
@@ -219,6 +254,10 @@ function accountFilters(q: z.output<typeof accountListQuerySchema>): (SQL | unde
   if (q.region !== undefined) filters.push(sql`lower(${accounts.region}) = lower(${q.region})`);
   if (q.imageMaker !== undefined) filters.push(eq(accounts.imageMaker, q.imageMaker));
   if (q.expert !== undefined) filters.push(eq(accounts.expert, q.expert));
+  if (q.segment !== undefined) filters.push(latestResultIs(sql`latest.segment = ${q.segment}`));
+  if (q.type !== undefined) filters.push(latestResultIs(sql`${q.type} = any(latest.types)`));
+  if (q.activity !== undefined) filters.push(latestResultIs(sql`latest.activity = ${q.activity}`));
+  if (q.key !== undefined) filters.push(latestResultIs(sql`latest.is_key = ${q.key}`));
   if (q.q !== undefined && q.q !== '') {
     const pattern = containsPattern(q.q);
     // A NIP is often typed with dashes (123-456-78-90): compare its digits.
@@ -324,6 +363,9 @@ export async function deleteAccount(db: Db, actor: Actor, id: string, version?: 
     }
     await recordDelete(tx, actor, accountTarget(id), record);
     // Contacts reporting to one another are deleted together; the foreign keys cascade from the account.
+    // The ledger's tables have no foreign key (schema/ledger.ts), so their rows go here.
+    await tx.delete(ledgerLines).where(eq(ledgerLines.accountId, id));
+    await tx.delete(ledgerDays).where(eq(ledgerDays.accountId, id));
     await tx.delete(accounts).where(eq(accounts.id, id));
   });
 }
@@ -388,12 +430,27 @@ async function completeAccounts(db: Executor, rows: readonly AccountRow[]): Prom
   const teamRows = await db.select().from(accountTeam).where(inArray(accountTeam.accountId, ids));
   const owners = ownerIds.length === 0 ? [] : await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ownerIds));
   const ownerNames = new Map(owners.map((owner) => [owner.id, owner.name]));
+  const latest = await db.select().from(analysisResults)
+    .where(and(sql`${analysisResults.runId} = ${LATEST_RUN}`, inArray(analysisResults.accountId, ids)));
+  const analysisOf = new Map(latest.map((r) => [r.accountId, {
+    runId: r.runId,
+    segment: r.segment as Segment,
+    types: r.types as KeyClientType[],
+    isKey: r.isKey,
+    activity: r.activity as Activity,
+    lastPurchase: r.lastPurchase,
+    daysSinceLastPurchase: r.daysSinceLastPurchase,
+    revenue: r.revenue,
+    margin: r.margin,
+    growth: r.growth,
+  }]));
   return rows.map((row) => ({
     ...row,
     // Sorted here, in code-point order, as changes sort them: the database's collation may differ.
     codes: codeRows.filter((code) => code.accountId === row.id).map((code) => code.code).sort(),
     teamIds: teamRows.filter((member) => member.accountId === row.id).map((member) => member.userId).sort(),
     ownerName: row.ownerId === null ? null : ownerNames.get(row.ownerId) ?? null,
+    analysis: analysisOf.get(row.id) ?? null,
   }));
 }
 
@@ -429,7 +486,20 @@ async function withCodeConflicts<T>(work: () => Promise<T>): Promise<T> {
 async function replaceCodes(tx: Transaction, accountId: string, before: readonly string[], after: readonly string[]): Promise<void> {
   const removed = before.filter((code) => !after.includes(code));
   const added = after.filter((code) => !before.includes(code));
-  if (removed.length > 0) await tx.delete(accountCodes).where(and(eq(accountCodes.accountId, accountId), inArray(accountCodes.code, removed)));
+  if (removed.length > 0) {
+    // The account's ledger lines are keyed to it through their codes: a code with lines stays, or the
+    // lines would belong to an account that no longer holds their code.
+    const [used] = await tx.select({ code: ledgerLines.clientCode }).from(ledgerLines)
+      .where(and(eq(ledgerLines.accountId, accountId), inArray(ledgerLines.clientCode, removed))).limit(1);
+    if (used !== undefined) {
+      throw new KamertonError(
+        'conflict',
+        `The ERP code ${used.code} has ledger lines under this account; it cannot be removed from it.`,
+        { field: 'codes', value: used.code },
+      );
+    }
+    await tx.delete(accountCodes).where(and(eq(accountCodes.accountId, accountId), inArray(accountCodes.code, removed)));
+  }
   if (added.length > 0) await tx.insert(accountCodes).values(added.map((code) => ({ code, accountId })));
 }
 

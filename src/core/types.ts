@@ -11,7 +11,9 @@ export type Segment = 'AX' | 'AY' | 'AZ' | 'BX' | 'BY' | 'BZ' | 'CX' | 'CY' | 'C
 export const SEGMENTS: readonly Segment[] = ['AX', 'AY', 'AZ', 'BX', 'BY', 'BZ', 'CX', 'CY', 'CZ'];
 
 export type KeyClientType = 'breadwinner' | 'promising' | 'image-maker' | 'expert';
+export const KEY_CLIENT_TYPES: readonly KeyClientType[] = ['breadwinner', 'promising', 'image-maker', 'expert'];
 export type Activity = 'active' | 'slipping' | 'lost';
+export const ACTIVITIES: readonly Activity[] = ['active', 'slipping', 'lost'];
 export type KeyBand = 'below' | 'within' | 'above';
 
 /**

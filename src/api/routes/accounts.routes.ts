@@ -20,6 +20,7 @@ import {
 } from '../../app/accounts.ts';
 import { versionSchema } from '../../app/input.ts';
 import { ACCOUNT_STATUSES, HISTORY_ACTIONS, HISTORY_ENTITIES, type Role } from '../../db/schema/index.ts';
+import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS } from '../../core/types.ts';
 import type { RoutePluginOptions } from '../app.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';
 import { expectedVersion } from './users.routes.ts';
@@ -75,6 +76,18 @@ export const accountSchema = z.object({
   paymentDaysLate: z.number().nullable().optional().describe('Absent for marketing.'),
   privateNotes: nullableText.optional().describe('Absent for marketing.'),
   status: z.enum(ACCOUNT_STATUSES),
+  analysis: z.object({
+    runId: z.number().int(),
+    segment: z.enum(SEGMENTS),
+    types: z.array(z.enum(KEY_CLIENT_TYPES)),
+    isKey: z.boolean(),
+    activity: z.enum(ACTIVITIES),
+    lastPurchase: z.string().nullable(),
+    daysSinceLastPurchase: z.number().int().nullable(),
+    revenue: z.number().optional().describe('In złote, in the run\'s window. Absent for marketing.'),
+    margin: z.number().nullable().optional().describe('Absent for marketing.'),
+    growth: z.number().nullable().optional().describe('Absent for marketing.'),
+  }).nullable().describe('The account\'s result in the latest analysis run, or null when no run included it.'),
   createdAt: z.date(),
   updatedAt: z.date(),
   version: z.number().int(),

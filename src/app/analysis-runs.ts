@@ -1,0 +1,211 @@
+/**
+ * Reading the kept analysis runs: the list, one run's summary, its per-account results, and the
+ * comparison of two runs. What each role sees follows the server's rules: the director and the
+ * administrator everything; a KAM the results of their own accounts (and the run's segment counts,
+ * which name no account and no money); marketing segments, types and activity without money.
+ */
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { KamertonError } from '../core/errors.ts';
+import { compareRuns, type Transitions } from '../core/transitions.ts';
+import {
+  ACTIVITIES, DEFAULT_ANALYSIS_PARAMS, KEY_CLIENT_TYPES, SEGMENTS,
+  type Activity, type AnalysisParams, type AnalysisResult, type KeyClientType, type Segment,
+} from '../core/types.ts';
+import { parseIsoDay } from '../core/calendar.ts';
+import type { Db } from '../db/client.ts';
+import { accounts, analysisResults, analysisRuns } from '../db/schema/index.ts';
+import { accessibleAccountsCondition, seesFinancialFields } from './access.ts';
+import { queryFlag } from './accounts.ts';
+import type { Actor } from './actor.ts';
+import { parseInput, type Page } from './input.ts';
+import type { StoredParams } from './run-analysis.ts';
+
+const percentPair = z.tuple([z.number().int().min(0).max(100), z.number().int().min(0).max(100)]);
+const isoDay = z.iso.date().refine((text) => parseIsoDay(text) !== null, 'Not a real date.');
+
+/** The parameters of a new run, each defaulting as `kamerton analyze`'s flags do (docs/analysis.md). */
+export const analysisParamsSchema = z.strictObject({
+  period: z.enum(['week', 'month', 'quarter']).default(DEFAULT_ANALYSIS_PARAMS.period),
+  asOf: isoDay.nullable().default(null).describe('The analysis date; null: the last date in the ledger.'),
+  from: isoDay.nullable().default(null).describe('The first day of the window; null: the first date in the ledger.'),
+  metric: z.enum(['revenue', 'margin']).default(DEFAULT_ANALYSIS_PARAMS.metric),
+  abc: percentPair.default([...DEFAULT_ANALYSIS_PARAMS.abc]).describe('ABC cut-offs in percent of the cumulative share: [A below, B below].'),
+  xyzMode: z.enum(['frequency', 'cv']).default(DEFAULT_ANALYSIS_PARAMS.xyzMode),
+  xyzFreq: percentPair.default([...DEFAULT_ANALYSIS_PARAMS.xyzFreq]),
+  xyz: z.tuple([z.number().int().min(0), z.number().int().min(0)]).default([...DEFAULT_ANALYSIS_PARAMS.xyz]),
+  breadwinner: z.number().int().min(0).max(100).default(DEFAULT_ANALYSIS_PARAMS.breadwinner),
+  keySegments: z.array(z.enum(SEGMENTS)).default([...DEFAULT_ANALYSIS_PARAMS.keySegments]),
+  lostDays: z.number().int().min(1).max(3650).default(DEFAULT_ANALYSIS_PARAMS.lostDays),
+});
+
+export function toAnalysisParams(input: unknown): AnalysisParams {
+  const p = parseInput(analysisParamsSchema, input ?? {});
+  const asOf = p.asOf === null ? null : parseIsoDay(p.asOf);
+  const from = p.from === null ? null : parseIsoDay(p.from);
+  if (asOf !== null && from !== null && from > asOf) {
+    throw new KamertonError('invalid-input', 'from: after asOf', { field: 'from', value: p.from });
+  }
+  return { ...p, asOf, from };
+}
+
+type Summary = Pick<AnalysisResult, 'window' | 'totals' | 'matrix' | 'keyClients'>;
+
+export type RunView = {
+  id: number;
+  createdAt: string;
+  userId: string | null;
+  importId: number | null;
+  params: StoredParams;
+  window: AnalysisResult['window'];
+  /** Clients per segment, for everyone; money per segment and the totals for those who see money. */
+  segments: Record<Segment, { clients: number; revenue?: number; margin?: number | null; revenueShare?: number | null }>;
+  totals?: Summary['totals'];
+  keyClients?: Summary['keyClients'];
+};
+
+function viewRun(actor: Actor, row: typeof analysisRuns.$inferSelect): RunView {
+  const summary = row.summary as Summary;
+  const money = managesRuns(actor);
+  const segments = Object.fromEntries(SEGMENTS.map((segment) => {
+    const cell = summary.matrix[segment];
+    return [segment, money ? { clients: cell.clients, revenue: cell.revenue, margin: cell.margin, revenueShare: cell.revenueShare } : { clients: cell.clients }];
+  })) as RunView['segments'];
+  return {
+    id: row.id,
+    createdAt: row.createdAt.toISOString(),
+    userId: row.userId,
+    importId: row.importId,
+    params: row.params as StoredParams,
+    window: summary.window,
+    segments,
+    ...(money ? { totals: summary.totals, keyClients: summary.keyClients } : {}),
+  };
+}
+
+/** Whether the actor sees whole-company figures: the director, the administrator, the system. */
+function managesRuns(actor: Actor): boolean {
+  return actor.role === 'director' || actor.role === 'admin' || actor.role === 'system';
+}
+
+export const runListQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export async function listRuns(db: Db, actor: Actor, query: z.input<typeof runListQuerySchema>): Promise<Page<RunView>> {
+  const q = parseInput(runListQuerySchema, query);
+  const total = await db.$count(analysisRuns);
+  const rows = await db.select().from(analysisRuns).orderBy(desc(analysisRuns.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize);
+  return { items: rows.map((row) => viewRun(actor, row)), total, page: q.page, pageSize: q.pageSize };
+}
+
+async function loadRun(db: Db, id: number): Promise<typeof analysisRuns.$inferSelect> {
+  const [row] = await db.select().from(analysisRuns).where(eq(analysisRuns.id, id));
+  if (row === undefined) throw new KamertonError('not-found', 'Analysis run not found.', { field: 'runId', value: String(id) });
+  return row;
+}
+
+export async function getRun(db: Db, actor: Actor, id: number): Promise<RunView> {
+  return viewRun(actor, await loadRun(db, id));
+}
+
+export const resultQuerySchema = z.object({
+  segment: z.enum(SEGMENTS).optional(),
+  type: z.enum(KEY_CLIENT_TYPES).optional(),
+  activity: z.enum(ACTIVITIES).optional(),
+  key: queryFlag.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export type ResultView = {
+  accountId: string;
+  accountName: string;
+  ownerId: string | null;
+  client: string;
+  rank: number;
+  segment: Segment;
+  abc: string;
+  xyz: string;
+  types: KeyClientType[];
+  isKey: boolean;
+  activity: Activity;
+  activePeriods: number;
+  firstPurchase: string | null;
+  lastPurchase: string | null;
+  daysSinceLastPurchase: number | null;
+  revenue?: number;
+  margin?: number | null;
+  share?: number;
+  cumulativeShare?: number;
+  cv?: number | null;
+  growth?: number | null;
+};
+
+/** One run's results, in ABC rank order, of the accounts the actor may see, filtered and paged. */
+export async function listRunResults(db: Db, actor: Actor, runId: number, query: z.input<typeof resultQuerySchema>): Promise<Page<ResultView>> {
+  const q = parseInput(resultQuerySchema, query);
+  await loadRun(db, runId);
+  const filters: (SQL | undefined)[] = [eq(analysisResults.runId, runId), accessibleAccountsCondition(actor)];
+  if (q.segment !== undefined) filters.push(eq(analysisResults.segment, q.segment));
+  if (q.type !== undefined) filters.push(sql`${q.type} = any(${analysisResults.types})`);
+  if (q.activity !== undefined) filters.push(eq(analysisResults.activity, q.activity));
+  if (q.key !== undefined) filters.push(eq(analysisResults.isKey, q.key));
+  const where = and(...filters);
+  const [counted] = await db.select({ total: sql<number>`count(*)::int` }).from(analysisResults)
+    .innerJoin(accounts, eq(accounts.id, analysisResults.accountId)).where(where);
+  const rows = await db.select({ result: analysisResults, accountName: accounts.name, ownerId: accounts.ownerId }).from(analysisResults)
+    .innerJoin(accounts, eq(accounts.id, analysisResults.accountId)).where(where)
+    .orderBy(analysisResults.rank).limit(q.pageSize).offset((q.page - 1) * q.pageSize);
+  const money = seesFinancialFields(actor);
+  const items = rows.map(({ result: r, accountName, ownerId }) => {
+    const view: ResultView = {
+      accountId: r.accountId, accountName, ownerId, client: r.client, rank: r.rank, segment: r.segment as Segment, abc: r.abc,
+      xyz: r.xyz, types: r.types as KeyClientType[], isKey: r.isKey, activity: r.activity as Activity, activePeriods: r.activePeriods,
+      firstPurchase: r.firstPurchase, lastPurchase: r.lastPurchase, daysSinceLastPurchase: r.daysSinceLastPurchase,
+    };
+    return money
+      ? { ...view, revenue: r.revenue, margin: r.margin, share: r.share, cumulativeShare: r.cumulativeShare, cv: r.cv, growth: r.growth }
+      : view;
+  });
+  return { items, total: counted?.total ?? 0, page: q.page, pageSize: q.pageSize };
+}
+
+export const compareQuerySchema = z.object({
+  from: z.coerce.number().int().min(1).optional().describe('The earlier run; default: the run before `to`.'),
+  to: z.coerce.number().int().min(1).optional().describe('The later run; default: the latest.'),
+});
+
+export type Comparison = Transitions & { from: number; to: number };
+
+/**
+ * The transition matrix between two runs (src/core/transitions.ts) over the accounts the actor may
+ * see; marketing's movers carry the frequency change but no revenue.
+ */
+export async function compareAnalysisRuns(db: Db, actor: Actor, query: z.input<typeof compareQuerySchema>): Promise<Comparison> {
+  const q = parseInput(compareQuerySchema, query);
+  const latest = await db.select({ id: analysisRuns.id }).from(analysisRuns)
+    .where(q.to === undefined ? undefined : sql`${analysisRuns.id} <= ${q.to}`).orderBy(desc(analysisRuns.id)).limit(2);
+  const to = q.to ?? latest[0]?.id;
+  const from = q.from ?? latest.find((run) => run.id !== to)?.id;
+  if (to === undefined || from === undefined) {
+    throw new KamertonError('invalid-input', 'Two analysis runs are needed to compare; run another analysis first.', { field: 'from' });
+  }
+  const entries = async (runId: number) => {
+    const run = await loadRun(db, runId);
+    const periods = (run.summary as Summary).window.periods;
+    const rows = await db.select({ accountId: analysisResults.accountId, segment: analysisResults.segment, revenue: analysisResults.revenue, activePeriods: analysisResults.activePeriods })
+      .from(analysisResults).innerJoin(accounts, eq(accounts.id, analysisResults.accountId))
+      .where(and(eq(analysisResults.runId, runId), accessibleAccountsCondition(actor)));
+    return rows.map((r) => ({ account: r.accountId, segment: r.segment as Segment, revenue: r.revenue, activePeriods: r.activePeriods, periods }));
+  };
+  const transitions = compareRuns(await entries(from), await entries(to));
+  if (!seesFinancialFields(actor)) {
+    // Without money, and in an order that does not betray it: the largest change of frequency first.
+    transitions.movers = transitions.movers
+      .map((m) => ({ ...m, revenueBefore: null, revenueAfter: null, revenueChange: null }))
+      .sort((a, b) => Math.abs(b.frequencyChange ?? -1) - Math.abs(a.frequencyChange ?? -1) || (a.account < b.account ? -1 : 1));
+  }
+  return { ...transitions, from, to };
+}
