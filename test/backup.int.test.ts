@@ -20,7 +20,10 @@ import { SYSTEM_ACTOR, type Actor } from '../src/app/actor.ts';
 import { backupDatabase, restoreDatabase, type BackupHeader } from '../src/app/backup.ts';
 import { createAccountCompetitor, createCompetitor } from '../src/app/competitors.ts';
 import { createContact, eraseContact } from '../src/app/contacts.ts';
+import { importLedger } from '../src/app/import-ledger.ts';
+import { runAnalysis } from '../src/app/run-analysis.ts';
 import { createTender } from '../src/app/tenders.ts';
+import { DEFAULT_ANALYSIS_PARAMS } from '../src/core/types.ts';
 import { createUser } from '../src/app/users.ts';
 import { runBackup, runRestore, type CommandIo } from '../src/cli/backup.ts';
 import { connect, openDatabase, quoteIdentifier, type Database } from '../src/db/client.ts';
@@ -162,6 +165,13 @@ async function fill(db: Database['db'], pool: pg.Pool): Promise<Filled> {
     [admin.id],
   );
   await pool.query(`insert into sessions (id, user_id, csrf_token, expires_at) values ('abc123', $1, 'csrf', now() + interval '1 hour')`, [admin.id]);
+  // A ledger with a rejected line, a new account and an analysis run: every ledger table holds rows.
+  const ledger = join(mkdtempSync(join(tmpdir(), 'kamerton-backup-ledger-')), 'sprzedaz.csv');
+  writeFileSync(ledger, 'Nr dokumentu;Lp;Data;Kontrahent;Wartość netto;Koszt\nFV/1;1;02.01.2025;K001;100,50;60,00\n' +
+    'FV/2;1;03.01.2025;K777;10,00;\nFV/3;1;32.01.2025;K001;1,00;0\n' + 'FV/4;1;04.01.2025;K002;2,00;1,00\n' +
+    Array.from({ length: 20 }, (_, i) => `FV/${10 + i};1;${String(5 + i).padStart(2, '0')}.01.2025;K001;${i},25;0,10`).join('\n') + '\n');
+  await importLedger(pool, asDirector, { path: ledger });
+  await runAnalysis(pool, asDirector, DEFAULT_ANALYSIS_PARAMS);
   return { accountId: account.id, erasedContactId: erased.id };
 }
 
@@ -531,12 +541,12 @@ describe('kamerton backup and restore on embedded data folders (the CLI\'s work,
     // The database of data folder A is running (opened above): the command uses it through server.json.
     const backupIo = io(dataA);
     await runBackup(file, backupIo);
-    expect(backupIo.out()).toMatch(new RegExp(`^Backed up \\d+ rows of 10 tables from the embedded PostgreSQL in ${escape(dataA)} to ${escape(file)} \\(`));
+    expect(backupIo.out()).toMatch(new RegExp(`^Backed up \\d+ rows of 17 tables from the embedded PostgreSQL in ${escape(dataA)} to ${escape(file)} \\(`));
     expect(backupIo.out()).toMatch(/^ {2}history +\d+$/m);
 
     const restoreIo = io(dataB);
     await runRestore(file, {}, restoreIo);
-    expect(restoreIo.out()).toMatch(new RegExp(`^Restored \\d+ rows of 10 tables into the embedded PostgreSQL in ${escape(dataB)} from ${escape(file)}`));
+    expect(restoreIo.out()).toMatch(new RegExp(`^Restored \\d+ rows of 17 tables into the embedded PostgreSQL in ${escape(dataB)} from ${escape(file)}`));
     expect(restoreIo.out()).toContain('everyone signs in again');
 
     const again = await rejection(runRestore(file, {}, io(dataB)));

@@ -58,7 +58,7 @@ describeDatabases('loading the demo company', (get) => {
   beforeAll(async () => {
     expect(await demoAvailable(get().db)).toBe(true);
     const started = performance.now();
-    summary = await loadDemo(get().db, SYSTEM_ACTOR, { seed: SEED });
+    summary = await loadDemo(get(), SYSTEM_ACTOR, { seed: SEED });
     console.log(`the demo company loaded in ${((performance.now() - started) / 1000).toFixed(2)} s: ` +
       `${summary.accounts} accounts, ${summary.contacts} contacts, ${summary.tenders} tenders, ${summary.historyRows} history rows`);
   });
@@ -225,11 +225,34 @@ describeDatabases('loading the demo company', (get) => {
     expect(planned(SEED + 1)).not.toBe(loaded);
   });
 
+  it('loads three years of ledger through the import and analyses it, every client account in the run', async () => {
+    const { pool } = get();
+    const { rows: [stored] } = await pool.query(
+      `select (select count(*)::int from ledger_lines) as lines, (select count(*)::int from imports) as imports,
+              (select count(*)::int from analysis_results where run_id = $1) as results,
+              (select count(*)::int from accounts where status <> 'prospect') as clients,
+              (select count(*)::int from analysis_results where run_id = $1 and 'breadwinner' = any(types)) as breadwinners,
+              (select count(*)::int from analysis_results where run_id = $1 and activity = 'lost') as lost,
+              (select max(sale_date) - min(sale_date) from ledger_lines) as span`,
+      [summary.ledger.analysisRunId],
+    );
+    expect(summary.ledger.lines).toBeGreaterThan(10_000);
+    expect(stored).toMatchObject({ lines: summary.ledger.lines, imports: 1, results: stored.clients });
+    expect(stored.breadwinners).toBeGreaterThan(0);
+    expect(stored.lost).toBeGreaterThan(0);
+    expect(stored.span).toBeGreaterThan(3 * 365 - 15);
+    const { rows: lostAccounts } = await pool.query(
+      `select r.activity from analysis_results r join accounts a on a.id = r.account_id where r.run_id = $1 and a.status = 'lost'`,
+      [summary.ledger.analysisRunId],
+    );
+    expect(lostAccounts.every((row: { activity: string }) => row.activity === 'lost')).toBe(true);
+  });
+
   it('refuses a second load with a conflict and leaves the data as it was', async () => {
     const { db } = get();
     expect(await demoAvailable(db)).toBe(false);
-    await expect(loadDemo(db, SYSTEM_ACTOR, { seed: SEED })).rejects.toMatchObject({ code: 'conflict' });
-    await expect(loadDemo(db, SYSTEM_ACTOR, { seed: SEED + 1 })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(loadDemo(get(), SYSTEM_ACTOR, { seed: SEED })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(loadDemo(get(), SYSTEM_ACTOR, { seed: SEED + 1 })).rejects.toMatchObject({ code: 'conflict' });
     expect(await db.$count(accounts)).toBe(DEMO_ACCOUNT_COUNT);
     expect(await db.$count(users)).toBe(5);
     expect(await db.$count(history)).toBe(summary.historyRows);
@@ -238,9 +261,9 @@ describeDatabases('loading the demo company', (get) => {
   it('is for an administrator only, and takes a seed of 32 bits', async () => {
     const { db } = get();
     const [director] = (await db.select().from(users)).filter((user) => user.role === 'director');
-    await expect(loadDemo(db, { userId: director?.id ?? '', role: 'director' })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(loadDemo(db, SYSTEM_ACTOR, { seed: -1 })).rejects.toMatchObject({ code: 'invalid-input' });
-    await expect(loadDemo(db, SYSTEM_ACTOR, { seed: 1.5 })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(loadDemo(get(), { userId: director?.id ?? '', role: 'director' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(loadDemo(get(), SYSTEM_ACTOR, { seed: -1 })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(loadDemo(get(), SYSTEM_ACTOR, { seed: 1.5 })).rejects.toMatchObject({ code: 'invalid-input' });
   });
 });
 
@@ -314,7 +337,7 @@ describeDatabases('the first-run setup after `kamerton demo`', (get) => {
     const app = await buildApp({ database, config: await loadConfig({}) });
     await app.ready();
     try {
-      await loadDemo(database.db, SYSTEM_ACTOR, { seed: 7 });
+      await loadDemo(database, SYSTEM_ACTOR, { seed: 7 });
       expect((await app.inject({ method: 'GET', url: '/api/v1/setup' })).json()).toEqual({ needed: true });
       const setup = await app.inject({
         method: 'POST', url: '/api/v1/setup', payload: { email: 'admin@firma.pl', name: 'Admin', password: 'dobre-haslo-123' },

@@ -4,10 +4,13 @@
  * in the ERP disappears), that the rollup always equals the rollup of the stored lines, and that a
  * failure half-way leaves the database as it was.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
+import { generateLedger } from '../bench/generate-ledger.ts';
 import type { Actor } from '../src/app/actor.ts';
 import { SYSTEM_ACTOR } from '../src/app/actor.ts';
 import { importLedger, type ImportRecord } from '../src/app/import-ledger.ts';
@@ -16,6 +19,7 @@ import { describeDatabases } from './database.ts';
 import { rejection } from './fixtures/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kamerton-import-'));
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function ledgerFile(name: string, lines: string[]): string {
   const path = join(dir, name);
@@ -233,6 +237,45 @@ describeDatabases('importLedger', (get) => {
     }
     expect(await snapshot(database)).toEqual(before);
     expect(await counts(database)).toEqual(countsBefore);
+  });
+
+  it('leaves the database as it was when the import process is killed mid-way, and a re-run completes it', async () => {
+    const database = get();
+    const path = join(dir, 'killed.csv');
+    generateLedger(path, { lines: 400_000, clients: 3000, seed: 11, from: '2024-01-01', to: '2025-12-31' });
+    const before = await snapshot(database);
+    const countsBefore = await counts(database);
+    const child = spawn(process.execPath, [join(repo, 'bin', 'kamerton.js'), 'import', path, '--source', 'killed'], {
+      env: { ...process.env, DATABASE_URL: database.url },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Killed once its COPY is running: lines are on their way into the ledger, nothing is committed.
+    let copying = false;
+    for (let i = 0; i < 600 && !copying; i++) {
+      const { rows } = await database.pool.query(
+        `select 1 from pg_stat_activity where datname = current_database() and query ilike 'copy ledger_lines%' and state = 'active'`,
+      );
+      copying = rows.length > 0;
+      if (!copying) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(copying).toBe(true);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // The server ends the dead client's transaction when it sees the connection close.
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await database.pool.query(
+        `select 1 from pg_stat_activity where datname = current_database() and query ilike 'copy ledger_lines%'`,
+      );
+      if (rows.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await snapshot(database)).toEqual(before);
+    expect(await counts(database)).toEqual(countsBefore);
+
+    const record = await importLedger(database.pool, SYSTEM_ACTOR, { path, source: 'killed' });
+    expect(record).toMatchObject({ accepted: 400_000, added: 400_000, removed: 0, unchanged: 0 });
+    expect((await snapshot(database)).days).toEqual(await rollupOfLines(database));
   });
 
   it('lets only a director or an administrator import', async () => {

@@ -30,6 +30,7 @@ import {
 } from './access.ts';
 import type { Actor } from './actor.ts';
 import { parseInput, type Page } from './input.ts';
+import { LEDGER_LOCK } from '../db/ledger-store.ts';
 import { diffFields, recordChanges, recordCreate, recordDelete } from './history.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -363,7 +364,9 @@ export async function deleteAccount(db: Db, actor: Actor, id: string, version?: 
     }
     await recordDelete(tx, actor, accountTarget(id), record);
     // Contacts reporting to one another are deleted together; the foreign keys cascade from the account.
-    // The ledger's tables have no foreign key (schema/ledger.ts), so their rows go here.
+    // The ledger's tables have no foreign key (schema/ledger.ts), so their rows go here, under the
+    // ledger's lock, lest an import running meanwhile put lines back under the deleted account.
+    await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(LEDGER_LOCK.toString())})`);
     await tx.delete(ledgerLines).where(eq(ledgerLines.accountId, id));
     await tx.delete(ledgerDays).where(eq(ledgerDays.accountId, id));
     await tx.delete(accounts).where(eq(accounts.id, id));

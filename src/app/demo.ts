@@ -19,7 +19,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { inArray, sql } from 'drizzle-orm';
 import { KamertonError } from '../core/errors.ts';
-import type { Db } from '../db/client.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_ANALYSIS_PARAMS } from '../core/types.ts';
+import type { Database, Db } from '../db/client.ts';
 import {
   accountCodes,
   accountCompetitors,
@@ -81,7 +85,10 @@ import {
   type Position,
   type Title,
 } from './demo-data.ts';
+import { assignDemoProfiles, writeDemoLedger, type DemoLedgerClient, type DemoSalesProfile } from './demo-ledger.ts';
+import { importLedger } from './import-ledger.ts';
 import { hashPassword } from './passwords.ts';
+import { runAnalysis } from './run-analysis.ts';
 import { tenderCreateSchema } from './tenders.ts';
 import { createUserInput } from './users.ts';
 
@@ -109,6 +116,8 @@ export type DemoSummary = {
   competitorEntries: number;
   tenders: number;
   historyRows: number;
+  /** The demo's sales ledger, loaded through the ordinary import, and the analysis run made over it. */
+  ledger: { lines: number; documents: number; importId: number; analysisRunId: number };
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -622,7 +631,8 @@ function demoPassword(): string {
  * that has any account already is refused with a conflict, and so is one that has a demo user's
  * e-mail address. Returns what was made, with the demo users' logins and their one password.
  */
-export async function loadDemo(db: Db, actor: Actor, options: DemoOptions = {}): Promise<DemoSummary> {
+export async function loadDemo(database: Pick<Database, 'db' | 'pool'>, actor: Actor, options: DemoOptions = {}): Promise<DemoSummary> {
+  const { db } = database;
   if (actor.role !== 'admin' && actor.role !== 'system') {
     throw new KamertonError('forbidden', 'Only an administrator loads the demo company.');
   }
@@ -648,6 +658,8 @@ export async function loadDemo(db: Db, actor: Actor, options: DemoOptions = {}):
     return writeRows(tx, rows);
   });
 
+  const ledger = await loadDemoLedger(database, actor, plan, rows, seed);
+
   const owned = new Map<number, number>();
   for (const account of plan.accounts) owned.set(account.owner, (owned.get(account.owner) ?? 0) + 1);
   const byStatus: Record<AccountStatus, number> = { prospect: 0, active: 0, lost: 0, 'won-back': 0 };
@@ -663,7 +675,47 @@ export async function loadDemo(db: Db, actor: Actor, options: DemoOptions = {}):
     competitorEntries: rows.entries.length,
     tenders: rows.tenders.length,
     historyRows,
+    ledger,
   };
+}
+
+/**
+ * Three years of invoices to the demo's clients (demo-ledger.ts), written to a temporary file and
+ * loaded through the ordinary import, as an ERP export would be; then one analysis run, so that the
+ * accounts show their segments at once. A client's profile follows its status: a lost account stopped
+ * buying, a won-back one came back lately, an active one buys as one of the usual profiles (never
+ * "lost"); prospects have no ledger. The end of the ledger is yesterday.
+ */
+async function loadDemoLedger(
+  database: Pick<Database, 'db' | 'pool'>, actor: Actor, plan: DemoPlan, rows: Rows, seed: number,
+): Promise<DemoSummary['ledger']> {
+  const firstCode = new Map<string, string>();
+  for (const code of rows.codes) if (!firstCode.has(code.accountId)) firstCode.set(code.accountId, code.code);
+  const active = plan.accounts.filter((account) => account.fields.status === 'active').length;
+  const mix = assignDemoProfiles(active, seed).map((profile) => (profile === 'lost' ? 'occasional' : profile));
+  let next = 0;
+  const clients: DemoLedgerClient[] = [];
+  plan.accounts.forEach((account, i) => {
+    const code = firstCode.get(rows.accounts[i]!.id);
+    const status = account.fields.status;
+    if (code === undefined || status === 'prospect') return;
+    const profile: DemoSalesProfile = status === 'lost' ? 'lost' : status === 'won-back' ? 'new' : mix[next++] ?? 'regular';
+    clients.push({ code, name: account.fields.name, profile });
+  });
+  const yesterday = new Date(Date.now() - 24 * 3600 * 1000);
+  const dir = await mkdtemp(join(tmpdir(), 'kamerton-demo-'));
+  const path = join(dir, 'sprzedaz-demo.csv');
+  try {
+    const written = await writeDemoLedger(path, clients, {
+      seed,
+      end: { year: yesterday.getFullYear(), month: yesterday.getMonth() + 1, day: yesterday.getDate() },
+    });
+    const record = await importLedger(database.pool, actor, { path, fileName: 'sprzedaz-demo.csv' });
+    const run = await runAnalysis(database.pool, actor, { ...DEFAULT_ANALYSIS_PARAMS });
+    return { lines: written.lines, documents: written.documents, importId: record.id, analysisRunId: run.id };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function demoNotAvailable(): KamertonError {

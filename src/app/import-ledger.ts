@@ -23,6 +23,7 @@ import {
   createStaging,
   deferAccountIndex,
   findRepeatedStagedKey,
+  LEDGER_LOCK,
   LedgerCopy,
   loadLedgerKeys,
   moveRollup,
@@ -33,9 +34,6 @@ import { readLedgerLines } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions, RowError } from '../ingest/types.ts';
 import type { Actor } from './actor.ts';
 import { parseInput } from './input.ts';
-
-/** The advisory lock key of the stored ledger ("kamerton" in ASCII, as a 64-bit integer). */
-const LEDGER_LOCK = 0x6b616d6572746f6en;
 
 export const DEFAULT_SOURCE = 'erp';
 

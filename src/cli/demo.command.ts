@@ -19,7 +19,8 @@ export function registerDemoCommand(program: Command): Command {
     .command('demo')
     .description(
       'Load a demo company into an empty database: a director, three key account managers, a marketing ' +
-        'person and about 300 Polish client accounts with contacts, competitors and tenders. The demo users ' +
+        'person and about 300 Polish client accounts with contacts, competitors, tenders and three years of sales ledger, ' +
+        'imported and analysed. The demo users ' +
         'share one password, printed at the end: deactivate them, or start from an empty database, before real use.',
     )
     .option('--seed <n>', 'the seed of the generated data: the same seed gives the same companies (default 1)', parseSeed)

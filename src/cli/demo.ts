@@ -11,7 +11,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const database = await openDatabase(config);
   try {
     const started = performance.now();
-    const summary = await loadDemo(database.db, SYSTEM_ACTOR, flags.seed === undefined ? {} : { seed: flags.seed });
+    const summary = await loadDemo(database, SYSTEM_ACTOR, flags.seed === undefined ? {} : { seed: flags.seed });
     const seconds = (performance.now() - started) / 1000;
     const admins = await listUsers(database.db, SYSTEM_ACTOR, { role: 'admin', active: 'true', pageSize: 1 });
     process.stdout.write(`${formatDemoSummary(summary, seconds, { administrator: admins.total > 0 })}\n`);
@@ -32,6 +32,8 @@ export function formatDemoSummary(summary: DemoSummary, seconds: number, options
     `  ${summary.accounts} accounts (${s.active} active, ${s.prospect} prospects, ${s.lost} lost, ${s['won-back']} won back)`,
     `  ${summary.contacts} contacts, ${summary.competitors} competitors on ${summary.competitorEntries} account entries, ${summary.tenders} tenders`,
     `  ${summary.historyRows} history rows`,
+    `  a sales ledger of ${summary.ledger.lines} lines in ${summary.ledger.documents} invoices over three years (import ${summary.ledger.importId}), ` +
+      `analysed in run ${summary.ledger.analysisRunId}`,
     '',
     'Demo users (sign in at the server\'s start page):',
     ...summary.users.map((user) => {

@@ -55,13 +55,19 @@ class DayText {
 }
 
 /** The ERP codes known before the import, with their accounts; `stored` tells whether the source has lines. */
+/** The advisory lock key of the stored ledger ("kamerton" in ASCII): imports, and whatever else writes it, take turns. */
+export const LEDGER_LOCK = 0x6b616d6572746f6en;
+
 export async function loadLedgerKeys(
   client: pg.ClientBase,
   source: string,
 ): Promise<{ codes: Map<string, string>; stored: boolean; empty: boolean }> {
   const { rows } = await client.query<{ code: string; account_id: string }>('select code, account_id from account_codes');
   const { rows: [found] } = await client.query<{ stored: boolean; empty: boolean }>(
-    `select exists (select 1 from ledger_lines where source = $1) as stored, not exists (select 1 from ledger_lines) as empty`,
+    // The imports' records say whether the source has lines without reading the ledger (a source with
+    // few lines among many would cost a scan); a record whose lines were deleted since only sends the
+    // import down the staging path, which is right in any case.
+    `select exists (select 1 from imports where source = $1 and added > 0) as stored, not exists (select 1 from ledger_lines) as empty`,
     [source],
   );
   return { codes: new Map(rows.map((row) => [row.code, row.account_id])), stored: found!.stored, empty: found!.empty };
@@ -484,6 +490,8 @@ export async function findRepeatedStagedKey(client: pg.ClientBase): Promise<{ do
 /** The staging table of an import into a source that has lines: ledger_lines's shape, dropped at commit. */
 export async function createStaging(client: pg.ClientBase): Promise<void> {
   await client.query('create temp table import_staging (like ledger_lines) on commit drop');
+  // Staged lines get their ids when (and if) they go into the ledger.
+  await client.query('alter table import_staging drop column id');
 }
 
 export type LedgerChange = { unchanged: number; added: number; removed: number };
@@ -501,24 +509,26 @@ export async function replaceScope(client: pg.ClientBase, source: string, copy: 
     await client.query('insert into import_documents select unnest($1::text[])', [documents.slice(i, i + BATCH)]);
   }
   const span = copy.undocumented;
+  // `= any(array(...))` rather than `in (select ...)`: PostgreSQL then looks each document up in the
+  // index instead of hashing the whole source's lines (measured on 1M stored lines: 55 ms against 548).
   await client.query(
     `create temp table import_old on commit drop as
-     select o.ctid as rid, o.* from ledger_lines o
-      where o.source = $1 and o.document in (select document from import_documents)
+     select o.* from ledger_lines o
+      where o.source = $1 and o.document = any(array(select document from import_documents))
      union all
-     select o.ctid as rid, o.* from ledger_lines o
+     select o.* from ledger_lines o
       where o.source = $1 and o.document is null and o.sale_date between $2::date and $3::date`,
     [source, span === null ? null : formatDay(span.first), span === null ? null : formatDay(span.last)],
   );
   const { rows: [old] } = await client.query<{ n: string }>('select count(*) as n from import_old');
   const oldLines = Number(old!.n);
   // No index: the kept pairs are only ever read whole, by hash anti-joins.
-  await client.query('create temp table import_kept (staged tid not null, stored tid not null) on commit drop');
+  await client.query('create temp table import_kept (staged tid not null, stored bigint not null) on commit drop');
   if (oldLines > 0) {
     await client.query('analyze import_old');
     await client.query(
       `insert into import_kept (staged, stored)
-       select s.rid, o.rid
+       select s.rid, o.id
          from (select s.ctid as rid, s.*, row_number() over (partition by s.fingerprint) as occurrence from import_staging s) as s
          join (select o.*, row_number() over (partition by o.fingerprint) as occurrence from import_old o) as o
            on o.fingerprint = s.fingerprint and o.occurrence = s.occurrence and ${SAME_VALUES}`,
@@ -530,8 +540,8 @@ export async function replaceScope(client: pg.ClientBase, source: string, copy: 
   const added = copy.lines - unchanged;
   if (removed > 0) {
     await client.query(
-      `delete from ledger_lines l using import_old o
-        where l.ctid = o.rid and not exists (select 1 from import_kept k where k.stored = o.rid)`,
+      `delete from ledger_lines
+        where id = any(array(select o.id from import_old o where not exists (select 1 from import_kept k where k.stored = o.id)))`,
     );
   }
   if (added > 0) {
@@ -605,7 +615,8 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
       where x.lines > 0 and not exists (select 1 from ledger_days d where d.account_id = x.account_id and d.day = x.day)`,
   );
   await client.query(
-    `delete from ledger_days d using import_net x where d.account_id = x.account_id and d.day = x.day and d.lines = 0`,
+    `delete from ledger_days d using (select account_id, day from import_net where lines < 0) as x
+      where d.account_id = x.account_id and d.day = x.day and d.lines = 0`,
   );
 }
 

@@ -30,6 +30,12 @@ export const demoSummarySchema = z.object({
   competitorEntries: count.describe('Competitors working on an account.'),
   tenders: count,
   historyRows: count.describe('History rows written: one "create" per record, by the system.'),
+  ledger: z.object({
+    lines: count,
+    documents: count,
+    importId: z.number().int().describe('The import that loaded the demo\'s sales ledger (three years of invoices).'),
+    analysisRunId: z.number().int().describe('The analysis run made over it.'),
+  }),
 });
 
 export const demoRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app, { database }) => {
@@ -46,12 +52,12 @@ export const demoRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app,
     config: { access: ['admin'] },
     schema: {
       tags: ['demo'],
-      summary: 'Load the demo company: users, about 300 accounts with contacts, competitors and tenders (409 once any account exists)',
+      summary: 'Load the demo company: users, about 300 accounts with contacts, competitors, tenders and three years of sales ledger, analysed (409 once any account exists)',
       description: 'The demo users share the password in the response; remove or deactivate them before Kamerton is used for real.',
       response: { 201: demoSummarySchema },
     },
   }, async (request, reply) => {
-    const summary = await loadDemo(database.db, actorOf(request));
+    const summary = await loadDemo(database, actorOf(request));
     return reply.code(201).send(summary);
   });
 };

@@ -51,6 +51,7 @@ CREATE TABLE "ledger_days" (
 );
 --> statement-breakpoint
 CREATE TABLE "ledger_lines" (
+	"id" bigserial PRIMARY KEY NOT NULL,
 	"account_id" uuid NOT NULL,
 	"source" text NOT NULL,
 	"client_code" text NOT NULL,

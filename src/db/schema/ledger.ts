@@ -21,6 +21,8 @@ import { users } from './users.ts';
  * included, src/db/ledger-store.ts), which the import pairs a file's lines with the stored ones by.
  */
 export const ledgerLines = pgTable('ledger_lines', {
+  /** A line's own key: the import deletes the lines it replaces by it, and a backup orders by it. */
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
   accountId: uuid('account_id').notNull(),
   source: text('source').notNull(),
   clientCode: text('client_code').notNull(),
