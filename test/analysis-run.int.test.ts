@@ -4,7 +4,7 @@
  * synthetic ledger with costs, through the use-cases and through the command line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { SYSTEM_ACTOR, type Actor } from '../src/app/actor.ts';
 import type { AnalysisDocument } from '../src/app/analysis-document.ts';
 import { analyzeFile, toAnalysisDocument } from '../src/app/analyze-file.ts';
 import { importLedger } from '../src/app/import-ledger.ts';
+import { getAccountKeyScore, setKeyScoreWeights } from '../src/app/key-scores.ts';
 import { runAnalysis } from '../src/app/run-analysis.ts';
 import { dayFromCivil } from '../src/core/calendar.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/types.ts';
@@ -139,5 +140,87 @@ describeDatabases('kamerton import and kamerton analysis run', (get) => {
     const run = await kamerton(['analysis', 'run', '--as', 'nobody@example.com'], { DATABASE_URL: get().url });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('no active user has the e-mail address nobody@example.com');
+  });
+});
+
+describeDatabases('the key-client score over a run', (get) => {
+  // A (large) pays 10 days late on 100.00 and on time on 300.00; its unpaid line not yet due does
+  // not count: 100 * 10 / 400 = 2.5 days late. B's unpaid line is 20 days past due at the as-of date
+  // (2025-03-31): 20 days late. A bought two product groups of the three sold, B one.
+  const lines = [
+    'Nr dokumentu;Lp;Data sprzedaży;Kod kontrahenta;Grupa towarowa;Wartość netto;Koszt zakupu;Termin płatności;Data zapłaty',
+    'F/1;1;01.03.2025;A;Opakowania;100,00;50,00;10.03.2025;20.03.2025',
+    'F/1;2;01.03.2025;A;Chemia;300,00;100,00;10.03.2025;05.03.2025',
+    'F/2;1;25.03.2025;A;Chemia;1000,00;500,00;24.04.2025;',
+    'F/3;1;01.03.2025;B;BHP;200,00;150,00;11.03.2025;',
+    'F/4;1;31.03.2025;B;BHP;10,00;5,00;30.04.2025;',
+  ];
+  let accountA = '';
+  let accountB = '';
+
+  beforeAll(async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'kamerton-score-')), 'score.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const record = await importLedger(get().pool, SYSTEM_ACTOR, { path });
+    accountA = record.newAccounts.find((a) => a.code === 'A')!.accountId;
+    accountB = record.newAccounts.find((a) => a.code === 'B')!.accountId;
+    await get().pool.query(
+      `update accounts set reputation_influence = 5, cooperation_horizon_months = 18, long_term_plans = 'Nowy zakład w 2026' where id = $1`,
+      [accountA],
+    );
+    // The A clients' median yearly revenue: A's 1,400.00 in 31 days, 16,495.16 a year.
+    await get().pool.query(
+      `insert into accounts (name, status, annual_potential, image_maker) values
+         ('Rich prospect', 'prospect', 16500, false), ('Poor prospect', 'prospect', 16495, false),
+         ('Famous prospect', 'prospect', null, true), ('Rich but lost', 'lost', 1000000, false)`,
+    );
+    await runAnalysis(get().pool, SYSTEM_ACTOR, DEFAULT_ANALYSIS_PARAMS);
+  });
+
+  it('types accounts from their dossiers: promising by budget, image-maker, even without purchases', async () => {
+    const { rows } = await get().pool.query(
+      `select a.name, r.segment, r.types, r.is_key, r.rank from analysis_results r join accounts a on a.id = r.account_id
+        where r.run_id = (select max(id) from analysis_runs) and r.segment is null order by a.name`,
+    );
+    expect(rows).toEqual([
+      { name: 'Famous prospect', segment: null, types: ['image-maker'], is_key: true, rank: null },
+      { name: 'Rich prospect', segment: null, types: ['promising'], is_key: true, rank: null },
+    ]);
+  });
+
+  it('derives payment delays and product groups from the lines and breaks the score down by criterion', async () => {
+    const director: Actor = { userId: null, role: 'system' };
+    const a = await getAccountKeyScore(get().db, director, accountA);
+    const value = (score: typeof a, criterion: string) => score.criteria.find((c) => c.criterion === criterion);
+    expect(value(a, 'reliability')).toMatchObject({ value: 2.5, weight: 15 });
+    expect(value(a, 'reliability')!.score).toBeCloseTo(1 - 2.5 / 60, 12);
+    expect(value(a, 'opportunities')).toMatchObject({ value: 2, score: 2 / 3 });
+    expect(value(a, 'profit')).toMatchObject({ value: 750, score: 1 });
+    expect(value(a, 'longTermPlans')).toMatchObject({ value: 18, score: 0.5 });
+    expect(value(a, 'reputation')).toMatchObject({ value: 5, score: 1 });
+    expect(a.score).toBeCloseTo(a.criteria.reduce((sum, c) => sum + c.contribution, 0), 9);
+    const b = await getAccountKeyScore(get().db, director, accountB);
+    expect(value(b, 'reliability')).toMatchObject({ value: 20 });
+    expect(value(b, 'profit')).toMatchObject({ score: 0 });
+    expect(value(b, 'reputation')).toMatchObject({ value: null, score: null, contribution: 0 });
+    expect(b.coverage).toBeLessThan(1);
+  });
+
+  it('uses the weights the director sets, and hides the money behind a score from marketing', async () => {
+    const { db } = get();
+    const director: Actor = { userId: null, role: 'system' };
+    await setKeyScoreWeights(db, director, { profit: 1, reliability: 0, longTermPlans: 0, growth: 0, opportunities: 0, reputation: 0 });
+    expect((await getAccountKeyScore(db, director, accountA)).score).toBe(100);
+    expect((await getAccountKeyScore(db, director, accountB)).score).toBe(0);
+    const marketing: Actor = { userId: '00000000-0000-4000-8000-000000000003', role: 'marketing' };
+    const seen = await getAccountKeyScore(db, marketing, accountA);
+    expect(seen.score).toBe(100);
+    expect(seen.criteria.find((c) => c.criterion === 'profit')).toMatchObject({ value: null, score: 1 });
+    const kam: Actor = { userId: '00000000-0000-4000-8000-000000000004', role: 'kam' };
+    expect(await rejection(getAccountKeyScore(db, kam, accountA))).toMatchObject({ code: 'not-found' });
+    expect(await rejection(setKeyScoreWeights(db, kam, { profit: 1, reliability: 0, longTermPlans: 0, growth: 0, opportunities: 0, reputation: 0 })))
+      .toMatchObject({ code: 'forbidden' });
+    expect(await rejection(setKeyScoreWeights(db, director, { profit: 0, reliability: 0, longTermPlans: 0, growth: 0, opportunities: 0, reputation: 0 })))
+      .toMatchObject({ code: 'invalid-input' });
   });
 });

@@ -61,6 +61,7 @@ const BODIES: Record<string, (r: Records) => object> = {
   'POST /api/v1/accounts/{accountId}/tenders': () => ({ title: 'Przetarg', date: '2026-03-01' }),
   'PATCH /api/v1/accounts/{accountId}/tenders/{tenderId}': () => ({ version: 1, reason: 'Cena' }),
   'POST /api/v1/analysis-runs': () => ({ period: 'quarter' }),
+  'PUT /api/v1/settings/key-score-weights': () => ({ profit: 30, reliability: 15, longTermPlans: 15, growth: 15, opportunities: 15, reputation: 10 }),
 };
 
 /** What a role allowed to call an operation gets back on its own records, when not a plain success. */
@@ -73,6 +74,8 @@ const ALLOWED_ANSWERS: Record<string, number> = {
   'POST /api/v1/imports': 406,
   // Jobs live in the server's memory: a made-up id is not found, once the caller may ask at all.
   'GET /api/v1/imports/jobs/{jobId}': 404,
+  // The records made for each request are in no analysis run, so they have no score yet.
+  'GET /api/v1/accounts/{accountId}/key-score': 404,
 };
 
 /** An import and an analysis run made once, for the routes that read them. */

@@ -229,7 +229,9 @@ describeDatabases('loading the demo company', (get) => {
     const { pool } = get();
     const { rows: [stored] } = await pool.query(
       `select (select count(*)::int from ledger_lines) as lines, (select count(*)::int from imports) as imports,
-              (select count(*)::int from analysis_results where run_id = $1) as results,
+              (select count(*)::int from analysis_results where run_id = $1 and segment is not null) as results,
+              (select count(*)::int from analysis_results where run_id = $1 and segment is null and 'promising' = any(types)) as promising,
+              (select count(*)::int from analysis_results where run_id = $1 and payment_days_late is not null and product_groups > 0) as scored,
               (select count(*)::int from accounts where status <> 'prospect') as clients,
               (select count(*)::int from analysis_results where run_id = $1 and 'breadwinner' = any(types)) as breadwinners,
               (select count(*)::int from analysis_results where run_id = $1 and activity = 'lost') as lost,
@@ -239,6 +241,9 @@ describeDatabases('loading the demo company', (get) => {
     expect(summary.ledger.lines).toBeGreaterThan(10_000);
     expect(stored).toMatchObject({ lines: summary.ledger.lines, imports: 1, results: stored.clients });
     expect(stored.breadwinners).toBeGreaterThan(0);
+    // Prospects with a budget are promising without a purchase; the ledger's due dates and groups feed the key score.
+    expect(stored.promising).toBeGreaterThan(0);
+    expect(stored.scored).toBeGreaterThan(stored.clients / 2);
     expect(stored.lost).toBeGreaterThan(0);
     expect(stored.span).toBeGreaterThan(3 * 365 - 15);
     const { rows: lostAccounts } = await pool.query(

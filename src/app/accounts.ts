@@ -157,10 +157,11 @@ export type AccountPatch = z.input<typeof accountPatchSchema>;
 /** The account's result in the latest analysis run; money only for those who see the financial fields. */
 export type LatestAnalysis = {
   runId: number;
-  segment: Segment;
+  /** Null for an account without purchases that the run typed from its dossier. */
+  segment: Segment | null;
   types: KeyClientType[];
   isKey: boolean;
-  activity: Activity;
+  activity: Activity | null;
   lastPurchase: string | null;
   daysSinceLastPurchase: number | null;
   revenue?: number;
@@ -437,10 +438,10 @@ async function completeAccounts(db: Executor, rows: readonly AccountRow[]): Prom
     .where(and(sql`${analysisResults.runId} = ${LATEST_RUN}`, inArray(analysisResults.accountId, ids)));
   const analysisOf = new Map(latest.map((r) => [r.accountId, {
     runId: r.runId,
-    segment: r.segment as Segment,
+    segment: r.segment as Segment | null,
     types: r.types as KeyClientType[],
     isKey: r.isKey,
-    activity: r.activity as Activity,
+    activity: r.activity as Activity | null,
     lastPurchase: r.lastPurchase,
     daysSinceLastPurchase: r.daysSinceLastPurchase,
     revenue: r.revenue,

@@ -4,7 +4,7 @@
  * administrator everything; a KAM the results of their own accounts (and the run's segment counts,
  * which name no account and no money); marketing segments, types and activity without money.
  */
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
 import { compareRuns, type Transitions } from '../core/transitions.ts';
@@ -19,6 +19,7 @@ import { accessibleAccountsCondition, seesFinancialFields } from './access.ts';
 import { queryFlag } from './accounts.ts';
 import type { Actor } from './actor.ts';
 import { parseInput, type Page } from './input.ts';
+import { scoreRun } from './key-scores.ts';
 import type { StoredParams } from './run-analysis.ts';
 
 const percentPair = z.tuple([z.number().int().min(0).max(100), z.number().int().min(0).max(100)]);
@@ -119,26 +120,29 @@ export const resultQuerySchema = z.object({
   pageSize: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/** A result; rank, segment, classes and activity are null for an account without purchases (a prospect with a type). */
 export type ResultView = {
   accountId: string;
   accountName: string;
   ownerId: string | null;
-  client: string;
-  rank: number;
-  segment: Segment;
-  abc: string;
-  xyz: string;
+  client: string | null;
+  rank: number | null;
+  segment: Segment | null;
+  abc: string | null;
+  xyz: string | null;
   types: KeyClientType[];
   isKey: boolean;
-  activity: Activity;
+  activity: Activity | null;
   activePeriods: number;
   firstPurchase: string | null;
   lastPurchase: string | null;
   daysSinceLastPurchase: number | null;
+  /** The key-client score, 0 to 100, with the current weights (GET /accounts/{id}/key-score has its breakdown). */
+  keyScore: number | null;
   revenue?: number;
   margin?: number | null;
-  share?: number;
-  cumulativeShare?: number;
+  share?: number | null;
+  cumulativeShare?: number | null;
   cv?: number | null;
   growth?: number | null;
 };
@@ -157,13 +161,15 @@ export async function listRunResults(db: Db, actor: Actor, runId: number, query:
     .innerJoin(accounts, eq(accounts.id, analysisResults.accountId)).where(where);
   const rows = await db.select({ result: analysisResults, accountName: accounts.name, ownerId: accounts.ownerId }).from(analysisResults)
     .innerJoin(accounts, eq(accounts.id, analysisResults.accountId)).where(where)
-    .orderBy(analysisResults.rank).limit(q.pageSize).offset((q.page - 1) * q.pageSize);
+    .orderBy(sql`${analysisResults.rank} asc nulls last`, accounts.name, accounts.id).limit(q.pageSize).offset((q.page - 1) * q.pageSize);
   const money = seesFinancialFields(actor);
+  const { scores } = await scoreRun(db, runId);
   const items = rows.map(({ result: r, accountName, ownerId }) => {
     const view: ResultView = {
-      accountId: r.accountId, accountName, ownerId, client: r.client, rank: r.rank, segment: r.segment as Segment, abc: r.abc,
-      xyz: r.xyz, types: r.types as KeyClientType[], isKey: r.isKey, activity: r.activity as Activity, activePeriods: r.activePeriods,
+      accountId: r.accountId, accountName, ownerId, client: r.client, rank: r.rank, segment: r.segment as Segment | null, abc: r.abc,
+      xyz: r.xyz, types: r.types as KeyClientType[], isKey: r.isKey, activity: r.activity as Activity | null, activePeriods: r.activePeriods,
       firstPurchase: r.firstPurchase, lastPurchase: r.lastPurchase, daysSinceLastPurchase: r.daysSinceLastPurchase,
+      keyScore: scores.get(r.accountId)?.score ?? null,
     };
     return money
       ? { ...view, revenue: r.revenue, margin: r.margin, share: r.share, cumulativeShare: r.cumulativeShare, cv: r.cv, growth: r.growth }
@@ -197,7 +203,7 @@ export async function compareAnalysisRuns(db: Db, actor: Actor, query: z.input<t
     const periods = (run.summary as Summary).window.periods;
     const rows = await db.select({ accountId: analysisResults.accountId, segment: analysisResults.segment, revenue: analysisResults.revenue, activePeriods: analysisResults.activePeriods })
       .from(analysisResults).innerJoin(accounts, eq(accounts.id, analysisResults.accountId))
-      .where(and(eq(analysisResults.runId, runId), accessibleAccountsCondition(actor)));
+      .where(and(eq(analysisResults.runId, runId), isNotNull(analysisResults.segment), accessibleAccountsCondition(actor)));
     return rows.map((r) => ({ account: r.accountId, segment: r.segment as Segment, revenue: r.revenue, activePeriods: r.activePeriods, periods }));
   };
   const transitions = compareRuns(await entries(from), await entries(to));

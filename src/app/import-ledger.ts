@@ -166,10 +166,10 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
     const { rows: [finished] } = await client.query<{ finished_at: Date }>(
       `update imports set sha256 = $2, format = $3, lines = $4, accepted = $5, rejected = $6, unchanged = $7, added = $8,
               removed = $9, new_accounts = $10, matched_by = $11, documents = $12, first_day = $13, last_day = $14,
-              finished_at = clock_timestamp()
+              columns = $15, finished_at = clock_timestamp()
         where id = $1 returning finished_at`,
       [importId, await sha256, info.format, info.lines, copy.lines, info.rejectedLines, change.unchanged, change.added,
-        change.removed, newAccounts.length, matchedBy, copy.documents.size, firstDay, lastDay],
+        change.removed, newAccounts.length, matchedBy, copy.documents.size, firstDay, lastDay, JSON.stringify(info.columns)],
     );
     await client.query('commit');
     return {

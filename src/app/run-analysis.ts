@@ -7,8 +7,8 @@
 import { formatDay } from '../core/calendar.ts';
 import { analyzeLedger } from '../core/analysis.ts';
 import { KamertonError } from '../core/errors.ts';
-import type { AnalysisParams, ClientResult } from '../core/types.ts';
-import { readStoredLedger } from '../db/analysis-store.ts';
+import type { AnalysisParams, AnalysisResult, ClientResult, DossierFacts } from '../core/types.ts';
+import { readStoredLedger, type RollupAccount } from '../db/analysis-store.ts';
 import type pg from 'pg';
 import type { Actor } from './actor.ts';
 import type { AnalysisDocument } from './analysis-document.ts';
@@ -49,8 +49,10 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
     if (stored.ledger.clients.length === 0) {
       throw new KamertonError('invalid-input', 'The stored ledger is empty: import a ledger first (kamerton import FILE).');
     }
-    const result = analyzeLedger(stored.ledger, params);
+    const dossier = await readDossierFacts(client, stored.accounts);
+    const result = analyzeLedger(stored.ledger, params, dossier.facts);
     const accountOf = new Map(stored.accounts.map((account) => [account.code, account.accountId]));
+    const inputs = await readKeyScoreInputs(client, result.window.from, result.window.asOf);
     const kept = storedParams(params);
     const summary = {
       window: result.window,
@@ -59,11 +61,13 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
       keyClients: result.keyClients,
     };
     const { rows: [run] } = await client.query<{ id: string; created_at: Date }>(
-      `insert into analysis_runs (user_id, params, summary, import_id) values ($1, $2, $3, $4) returning id, created_at`,
-      [actor.userId, JSON.stringify(kept), JSON.stringify(summary), stored.importId],
+      `insert into analysis_runs (user_id, params, summary, import_id, product_groups) values ($1, $2, $3, $4, $5) returning id, created_at`,
+      [actor.userId, JSON.stringify(kept), JSON.stringify(summary), stored.importId, inputs?.productGroups ?? null],
     );
     const runId = Number(run!.id);
     await storeResults(client, runId, result.clients, accountOf);
+    await storeProspects(client, runId, result.prospects, dossier.codes);
+    if (inputs !== null) await storeKeyScoreInputs(client, runId, inputs.accounts);
     await client.query('commit');
     return {
       id: runId,
@@ -94,6 +98,101 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
   } finally {
     // A connection whose transaction failed in an unknown state is not given back to the pool.
     client.release(failed);
+  }
+}
+
+/**
+ * The dossier facts the analysis adds types from (image-maker, expert, a budget for the promising
+ * rule), keyed as the analysis names clients: an account in the ledger by its code, any other by its
+ * id. Lost accounts bring no budget: they are not new.
+ */
+async function readDossierFacts(
+  client: pg.ClientBase,
+  inLedger: readonly RollupAccount[],
+): Promise<{ facts: Map<string, DossierFacts>; codes: Map<string, string | null> }> {
+  const codeOf = new Map(inLedger.map((account) => [account.accountId, account.code]));
+  const { rows } = await client.query<{ id: string; image_maker: boolean; expert: boolean; budget: string | null; code: string | null }>(
+    `select a.id, a.image_maker, a.expert,
+            case when a.status <> 'lost' then round(a.annual_potential * 100)::text end as budget,
+            (select min(c.code collate "C") from account_codes c where c.account_id = a.id) as code
+       from accounts a
+      where a.image_maker or a.expert or (a.annual_potential is not null and a.status <> 'lost')`,
+  );
+  const facts = new Map<string, DossierFacts>();
+  const codes = new Map<string, string | null>();
+  for (const row of rows) {
+    const key = codeOf.get(row.id) ?? row.id;
+    facts.set(key, { imageMaker: row.image_maker, expert: row.expert, budget: row.budget === null ? null : Number(row.budget) });
+    codes.set(row.id, row.code);
+  }
+  return { facts, codes };
+}
+
+/** Accounts without purchases that the dossier gives a key-client type: rows without rank or segment. */
+async function storeProspects(
+  client: pg.ClientBase,
+  runId: number,
+  prospects: AnalysisResult['prospects'],
+  codes: ReadonlyMap<string, string | null>,
+): Promise<void> {
+  for (let i = 0; i < prospects.length; i += RESULTS_PER_INSERT) {
+    const part = prospects.slice(i, i + RESULTS_PER_INSERT);
+    await client.query(
+      `insert into analysis_results (run_id, account_id, client, types, is_key, revenue, share, active_periods)
+       select $1, p.account_id, p.client, string_to_array(p.types, ','), true, 0, 0, 0
+         from unnest($2::uuid[], $3::text[], $4::text[]) as p(account_id, client, types)`,
+      [runId, part.map((p) => p.client), part.map((p) => codes.get(p.client) ?? null), part.map((p) => p.types.join(','))],
+    );
+  }
+}
+
+type KeyScoreInputs = { productGroups: number | null; accounts: { accountId: string; daysLate: number | null; groups: number | null }[] };
+
+/**
+ * The key score's inputs that only the ledger's lines hold, over the run's window: per account the
+ * revenue-weighted average days paid late (a paid line: paid - due, at least 0; an unpaid line past
+ * its due date: as-of - due; an unpaid line not yet due does not count) and the product groups bought;
+ * and the product groups sold to anyone. Read only when some import brought due dates or groups
+ * (the imports record their columns), so a ledger without them costs no scan of its lines.
+ */
+async function readKeyScoreInputs(client: pg.ClientBase, from: string, asOf: string): Promise<KeyScoreInputs | null> {
+  const { rows: [has] } = await client.query<{ due: boolean; groups: boolean }>(
+    `select coalesce(bool_or(columns ? 'dueDate'), false) as due, coalesce(bool_or(columns ? 'group'), false) as groups from imports`,
+  );
+  if (!has!.due && !has!.groups) return null;
+  const { rows } = await client.query<{ account_id: string; days_late: number | null; groups: number }>(
+    `select account_id,
+            sum(revenue::float8 * greatest(0, coalesce(paid_date, $2::date) - due_date))
+              filter (where revenue > 0 and due_date is not null and (paid_date is not null or due_date < $2::date))
+              / nullif(sum(revenue::float8) filter (where revenue > 0 and due_date is not null and (paid_date is not null or due_date < $2::date)), 0)
+              as days_late,
+            count(distinct product_group)::integer as groups
+       from ledger_lines where sale_date between $1::date and $2::date group by account_id`,
+    [from, asOf],
+  );
+  const { rows: [all] } = await client.query<{ groups: number }>(
+    'select count(distinct product_group)::integer as groups from ledger_lines where sale_date between $1::date and $2::date',
+    [from, asOf],
+  );
+  return {
+    productGroups: has!.groups ? all!.groups : null,
+    accounts: rows.map((row) => ({
+      accountId: row.account_id,
+      daysLate: has!.due ? row.days_late : null,
+      groups: has!.groups ? row.groups : null,
+    })),
+  };
+}
+
+async function storeKeyScoreInputs(client: pg.ClientBase, runId: number, accounts: KeyScoreInputs['accounts']): Promise<void> {
+  for (let i = 0; i < accounts.length; i += RESULTS_PER_INSERT) {
+    const part = accounts.slice(i, i + RESULTS_PER_INSERT);
+    await client.query(
+      `update analysis_results r set payment_days_late = x.days_late, product_groups = x.groups
+         from unnest($2::uuid[], $3::float8[], $4::integer[]) as x(account_id, days_late, groups)
+        where r.run_id = $1 and r.account_id = x.account_id`,
+      [runId, part.map((a) => a.accountId), part.map((a) => a.daysLate), part.map((a) => a.groups)],
+    );
   }
 }
 

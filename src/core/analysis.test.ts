@@ -3,7 +3,7 @@ import { analyzeLedger } from './analysis.ts';
 import { parseIsoDay } from './calendar.ts';
 import { DailyLedgerBuilder } from './daily-ledger.ts';
 import { isKamertonError } from './errors.ts';
-import type { AnalysisParams, AnalysisResult, ClientResult, DailyLedger } from './types.ts';
+import type { AnalysisParams, AnalysisResult, ClientResult, DailyLedger, DossierFacts } from './types.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from './types.ts';
 
 /** A ledger line: client, ISO date, revenue and margin in grosze. */
@@ -422,5 +422,56 @@ describe('analyzeLedger: bad input', () => {
       [{ metric: 'profit' as never }, 'metric'], [{ xyzMode: 'std' as never }, 'xyzMode'], [{ asOf: 1.5 }, 'asOf'],
     ];
     for (const [overrides, field] of bad) expectInvalid(() => analyzeLedger(ledger, params(overrides)), field);
+  });
+});
+
+describe('analyzeLedger: key-client types from the dossier', () => {
+  // A year, 2024: BIG buys 10,000.00 a month (120,000.00 a year), MID 5,000.00 a month (60,000.00).
+  // ABC by revenue: BIG 120k of 182.5k -> A (0 before), MID 65.8% before -> A; the A clients' median
+  // window revenue is (120,000 + 60,000) / 2 = 90,000.00 over 366 days, i.e. 90,000 * 365.25 / 366 =
+  // 89,815.57 a year. NEW first buys on 2024-12-01 (30 days before the as-of date), 500.00 a time:
+  // too little to be promising by the ledger's pace rule. OLD bought in January only.
+  const lines: Line[] = [];
+  for (let m = 1; m <= 12; m++) {
+    const mm = String(m).padStart(2, '0');
+    lines.push(['BIG', `2024-${mm}-10`, 1_000_000], ['MID', `2024-${mm}-12`, 500_000]);
+  }
+  lines.push(['NEW', '2024-12-01', 50_000], ['NEW', '2024-12-31', 50_000], ['OLD', '2024-01-15', 150_000]);
+  const ledger = ledgerOf(lines, false);
+  const budget = (zloty: number): DossierFacts => ({ imageMaker: false, expert: false, budget: Math.round(zloty * 100) });
+
+  it('makes a new client promising when its yearly budget reaches the A clients\' median yearly revenue, exactly', () => {
+    const without = analyzeLedger(ledger, params());
+    expect(client(without, 'NEW').types).toEqual([]);
+    expect(without.prospects).toEqual([]);
+    // 89,815.57377... a year: 89,815.58 reaches it, 89,815.57 does not.
+    const reaches = analyzeLedger(ledger, params(), new Map([['NEW', budget(89_815.58)]]));
+    expect(client(reaches, 'NEW')).toMatchObject({ types: ['promising'], isKey: true });
+    expect(reaches.keyClients.count).toBe(without.keyClients.count + 1);
+    const short = analyzeLedger(ledger, params(), new Map([['NEW', budget(89_815.57)]]));
+    expect(client(short, 'NEW').types).toEqual([]);
+    // An old client is not new, whatever its budget.
+    expect(client(analyzeLedger(ledger, params(), new Map([['OLD', budget(1_000_000)]])), 'OLD').types).toEqual([]);
+  });
+
+  it('adds image-maker and expert as the dossier marks them, and makes those clients key', () => {
+    const result = analyzeLedger(ledger, params(), new Map<string, DossierFacts>([
+      ['OLD', { imageMaker: true, expert: false, budget: null }],
+      ['MID', { imageMaker: false, expert: true, budget: null }],
+    ]));
+    expect(client(result, 'OLD')).toMatchObject({ types: ['image-maker'], isKey: true });
+    expect(client(result, 'MID').types).toEqual(['breadwinner', 'expert']);
+  });
+
+  it('returns the dossier entries without purchases that have a type, as prospects', () => {
+    const result = analyzeLedger(ledger, params(), new Map<string, DossierFacts>([
+      ['P-RICH', budget(100_000)],
+      ['P-POOR', budget(1_000)],
+      ['P-FAMOUS', { imageMaker: true, expert: true, budget: null }],
+    ]));
+    expect(result.prospects).toEqual([
+      { client: 'P-FAMOUS', types: ['image-maker', 'expert'] },
+      { client: 'P-RICH', types: ['promising'] },
+    ]);
   });
 });

@@ -13,10 +13,11 @@
 import { classifyAbc, rankClients } from './abc.ts';
 import { addMonths, formatDay, periodEnd, periodIndex, periodStart } from './calendar.ts';
 import { KamertonError } from './errors.ts';
+import { compareCodePoints } from './code-point-order.ts';
 import { compareProducts } from './exact.ts';
 import type {
-  AbcClass, Activity, AnalysisParams, AnalysisResult, ClientResult, DailyLedger, KeyBand, KeyClientType, MatrixCell,
-  Segment, XyzClass,
+  AbcClass, Activity, AnalysisParams, AnalysisResult, ClientResult, DailyLedger, DossierFacts, KeyBand, KeyClientType,
+  MatrixCell, Segment, XyzClass,
 } from './types.ts';
 import { SEGMENTS } from './types.ts';
 import { classifyCv, classifyFrequency, coefficientOfVariation } from './xyz.ts';
@@ -34,6 +35,9 @@ export const KEY_BAND_PERCENT: readonly [number, number] = [30, 55];
 const MONTH_DAYS_NUMERATOR = 487;
 const MONTH_DAYS_DENOMINATOR = 16;
 
+/** 365.25 days = 1461 / 4, the average year, kept as a fraction for the budget rule. */
+const YEAR_DAYS_QUARTERS = 1461;
+
 /** "No day": below every real day number. */
 const NO_DAY = -2147483648;
 
@@ -43,7 +47,14 @@ const LOST = 2;
 const ACTIVITIES: readonly Activity[] = ['active', 'slipping', 'lost'];
 const XYZ_CLASSES: readonly XyzClass[] = ['X', 'Y', 'Z'];
 
-export function analyzeLedger(ledger: DailyLedger, params: AnalysisParams): AnalysisResult {
+/**
+ * The analysis of `ledger`. With `dossier` (the server's analysis runs), the key-client types a ledger
+ * cannot show are added from what the account dossiers record: image-maker and expert as the managers
+ * marked them, and promising for a new account (no purchase more than 180 days before the as-of date)
+ * whose yearly budget is at least the A clients' median yearly revenue. Dossier entries of clients
+ * the ledger does not hold come back in `prospects` when they have a type.
+ */
+export function analyzeLedger(ledger: DailyLedger, params: AnalysisParams, dossier?: ReadonlyMap<string, DossierFacts>): AnalysisResult {
   validateParams(params, ledger.hasMargin);
   checkShape(ledger);
   const { clients, names, offsets, days, purchaseLines, hasMargin } = ledger;
@@ -212,6 +223,10 @@ export function analyzeLedger(ledger: DailyLedger, params: AnalysisParams): Anal
     : aCount % 2 === 1 ? 2 * (aRevenues[(aCount - 1) / 2] as number)
     : (aRevenues[aCount / 2 - 1] as number) + (aRevenues[aCount / 2] as number);
   const windowDays16 = MONTH_DAYS_DENOMINATOR * (to - from + 1);
+  // A dossier budget (minor units a year) against the A clients' median yearly revenue, their window
+  // revenue scaled by 365.25 / W days: budget >= (M2 / 2) * 1461 / (4W)  <=>  budget * 8W >= M2 * 1461.
+  const budgetPromising = (budget: number | null): boolean =>
+    aCount > 0 && budget !== null && compareProducts(budget * 8, to - from + 1, medianTwice, YEAR_DAYS_QUARTERS) >= 0;
 
   const keySegments = new Set<Segment>(params.keySegments);
   const cellClients = new Float64Array(9);
@@ -249,6 +264,14 @@ export function analyzeLedger(ledger: DailyLedger, params: AnalysisParams): Anal
       ) >= 0
     ) {
       types.push('promising');
+    }
+    const facts = dossier?.get(clients[i] as string);
+    if (facts !== undefined) {
+      if (!types.includes('promising') && first !== NO_DAY && asOf - first <= PROMISING_DAYS && budgetPromising(facts.budget)) {
+        types.push('promising');
+      }
+      if (facts.imageMaker) types.push('image-maker');
+      if (facts.expert) types.push('expert');
     }
     const isKey = keySegments.has(segment) || types.length > 0;
 
@@ -316,7 +339,28 @@ export function analyzeLedger(ledger: DailyLedger, params: AnalysisParams): Anal
       band: totalRevenue > 0 ? judgeKeyBand(keyRevenue, totalRevenue) : null,
     },
     clients: results,
+    prospects: dossierProspects(dossier, new Set(clients), budgetPromising),
   };
+}
+
+/** Dossier entries the ledger does not hold, with the types their dossier gives them (none: left out). */
+function dossierProspects(
+  dossier: ReadonlyMap<string, DossierFacts> | undefined,
+  inLedger: ReadonlySet<string>,
+  budgetPromising: (budget: number | null) => boolean,
+): AnalysisResult['prospects'] {
+  const prospects: AnalysisResult['prospects'] = [];
+  if (dossier === undefined) return prospects;
+  for (const [client, facts] of dossier) {
+    if (inLedger.has(client)) continue;
+    const types: KeyClientType[] = [];
+    // Without a purchase, an account is new by definition.
+    if (budgetPromising(facts.budget)) types.push('promising');
+    if (facts.imageMaker) types.push('image-maker');
+    if (facts.expert) types.push('expert');
+    if (types.length > 0) prospects.push({ client, types });
+  }
+  return prospects.sort((a, b) => compareCodePoints(a.client, b.client));
 }
 
 type ScanWindow = { from: number; asOf: number; currentYearAfter: number; previousYearAfter: number; periodOf: Int32Array };

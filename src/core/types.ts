@@ -111,6 +111,14 @@ export type ClientResult = {
   growth: number | null;
 };
 
+/** What an account's dossier tells the analysis: the key-client types a ledger cannot show. */
+export type DossierFacts = {
+  imageMaker: boolean;
+  expert: boolean;
+  /** The client's yearly budget or potential for us, in minor units; null when unknown. */
+  budget: number | null;
+};
+
 /** The analysis of one ledger: the published JSON shape less what only the reader knows (lines read, errors). */
 export type AnalysisResult = {
   window: { from: string; to: string; period: Period; periods: number; asOf: string };
@@ -119,4 +127,6 @@ export type AnalysisResult = {
   keyClients: { count: number; revenueShare: number | null; marginShare: number | null; band: KeyBand | null };
   /** In ABC rank order: the metric descending, ties by client in code-point order. */
   clients: ClientResult[];
+  /** Dossier entries without ledger lines that have a key-client type (only with a dossier), by client. */
+  prospects: { client: string; types: KeyClientType[] }[];
 };

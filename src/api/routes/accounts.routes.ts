@@ -78,10 +78,10 @@ export const accountSchema = z.object({
   status: z.enum(ACCOUNT_STATUSES),
   analysis: z.object({
     runId: z.number().int(),
-    segment: z.enum(SEGMENTS),
+    segment: z.enum(SEGMENTS).nullable().describe('Null for an account without purchases that the run typed from its dossier.'),
     types: z.array(z.enum(KEY_CLIENT_TYPES)),
     isKey: z.boolean(),
-    activity: z.enum(ACTIVITIES),
+    activity: z.enum(ACTIVITIES).nullable(),
     lastPurchase: z.string().nullable(),
     daysSinceLastPurchase: z.number().int().nullable(),
     revenue: z.number().optional().describe('In złote, in the run\'s window. Absent for marketing.'),

@@ -16,7 +16,9 @@ import {
   runListQuerySchema,
   toAnalysisParams,
 } from '../../app/analysis-runs.ts';
+import { getAccountKeyScore, getKeyScoreWeights, keyScoreWeightsSchema, setKeyScoreWeights } from '../../app/key-scores.ts';
 import { runAnalysis } from '../../app/run-analysis.ts';
+import { KEY_CRITERIA, type KeyCriterion } from '../../core/key-score.ts';
 import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS } from '../../core/types.ts';
 import type { RoutePluginOptions } from '../app.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';
@@ -42,22 +44,23 @@ const resultSchema = z.object({
   accountId: z.uuid(),
   accountName: z.string(),
   ownerId: z.uuid().nullable(),
-  client: z.string().describe('The ERP code the analysis named the account by.'),
-  rank: z.number().int(),
-  segment,
-  abc: z.string(),
-  xyz: z.string(),
+  client: z.string().nullable().describe('The ERP code the analysis named the account by.'),
+  rank: z.number().int().nullable().describe('Null (with segment, classes and activity) for an account without purchases typed from its dossier.'),
+  segment: segment.nullable(),
+  abc: z.string().nullable(),
+  xyz: z.string().nullable(),
   types: z.array(z.enum(KEY_CLIENT_TYPES)),
   isKey: z.boolean(),
-  activity: z.enum(ACTIVITIES),
+  activity: z.enum(ACTIVITIES).nullable(),
   activePeriods: z.number().int(),
   firstPurchase: z.string().nullable(),
   lastPurchase: z.string().nullable(),
   daysSinceLastPurchase: z.number().int().nullable(),
+  keyScore: z.number().nullable().describe('The key-client score, 0 to 100, with the current weights.'),
   revenue: z.number().optional().describe('Absent for marketing; so are margin, shares, cv and growth.'),
   margin: money,
-  share: z.number().optional(),
-  cumulativeShare: z.number().optional(),
+  share: money,
+  cumulativeShare: money,
   cv: money,
   growth: money,
 });
@@ -86,6 +89,25 @@ const comparisonSchema = z.object({
 });
 
 const runParams = z.object({ runId: z.coerce.number().int().min(1) });
+
+const weightsSchema = z.object(Object.fromEntries(KEY_CRITERIA.map((c) => [c, z.number()])) as Record<KeyCriterion, z.ZodNumber>);
+
+const weightsViewSchema = z.object({ weights: weightsSchema, updatedAt: z.string().nullable(), updatedBy: z.uuid().nullable() });
+
+const keyScoreSchema = z.object({
+  account: z.uuid(),
+  runId: z.number().int(),
+  score: z.number().describe('0 to 100: the sum of the criteria\'s contributions.'),
+  coverage: z.number().describe('The share of the weight whose criteria had data.'),
+  weights: weightsSchema,
+  criteria: z.array(z.object({
+    criterion: z.enum(KEY_CRITERIA),
+    value: z.number().nullable().describe('The input (profit in złote, days late, months, growth, groups, 1-5); null without data, or hidden from marketing for money.'),
+    score: z.number().nullable().describe('0 to 1; null without data.'),
+    weight: z.number(),
+    contribution: z.number().describe('Points of the 0-100 score.'),
+  })),
+});
 
 export const analysisRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app, { database }) => {
   const { db, pool } = database;
@@ -123,6 +145,31 @@ export const analysisRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (
     config: { access: DOSSIER_READERS },
     schema: { tags: ['analysis'], summary: 'One analysis run', params: runParams, response: { 200: runSchema } },
   }, async (request) => getRun(db, actorOf(request), request.params.runId));
+
+  app.get('/accounts/:accountId/key-score', {
+    config: { access: DOSSIER_READERS },
+    schema: {
+      tags: ['analysis'],
+      summary: 'The account\'s key-client score in the latest run that included it, with its breakdown by criterion',
+      params: z.object({ accountId: z.uuid('Expected an account id (a UUID).') }),
+      response: { 200: keyScoreSchema },
+    },
+  }, async (request) => getAccountKeyScore(db, actorOf(request), request.params.accountId));
+
+  app.get('/settings/key-score-weights', {
+    config: { access: DOSSIER_READERS },
+    schema: { tags: ['analysis'], summary: 'The weights of the key-client score\'s six criteria', response: { 200: weightsViewSchema } },
+  }, async () => getKeyScoreWeights(db));
+
+  app.put('/settings/key-score-weights', {
+    config: { access: DOSSIER_MANAGERS },
+    schema: {
+      tags: ['analysis'],
+      summary: 'Set the weights of the key-client score (the director or the administrator)',
+      body: keyScoreWeightsSchema,
+      response: { 200: weightsViewSchema },
+    },
+  }, async (request) => setKeyScoreWeights(db, actorOf(request), request.body));
 
   app.get('/analysis-runs/:runId/results', {
     config: { access: DOSSIER_READERS },

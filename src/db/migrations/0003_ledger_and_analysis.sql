@@ -30,6 +30,7 @@ CREATE TABLE "imports" (
 	"added" integer NOT NULL,
 	"removed" integer NOT NULL,
 	"new_accounts" integer NOT NULL,
+	"columns" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"matched_by" text NOT NULL,
 	"documents" integer NOT NULL,
 	"first_day" date,
@@ -73,24 +74,26 @@ CREATE TABLE "ledger_lines" (
 CREATE TABLE "analysis_results" (
 	"run_id" bigint NOT NULL,
 	"account_id" uuid NOT NULL,
-	"client" text NOT NULL,
-	"rank" integer NOT NULL,
-	"segment" text NOT NULL,
-	"abc" text NOT NULL,
-	"xyz" text NOT NULL,
+	"client" text,
+	"rank" integer,
+	"segment" text,
+	"abc" text,
+	"xyz" text,
 	"types" text[] NOT NULL,
 	"is_key" boolean NOT NULL,
-	"activity" text NOT NULL,
+	"activity" text,
 	"revenue" numeric(18, 2) NOT NULL,
 	"margin" numeric(18, 2),
-	"share" double precision NOT NULL,
-	"cumulative_share" double precision NOT NULL,
+	"share" double precision,
+	"cumulative_share" double precision,
 	"cv" double precision,
 	"active_periods" integer NOT NULL,
 	"first_purchase" date,
 	"last_purchase" date,
 	"days_since_last_purchase" integer,
 	"growth" double precision,
+	"payment_days_late" double precision,
+	"product_groups" integer,
 	CONSTRAINT "analysis_results_run_id_account_id_pk" PRIMARY KEY("run_id","account_id"),
 	CONSTRAINT "analysis_results_segment_value" CHECK ("analysis_results"."segment" in ('AX', 'AY', 'AZ', 'BX', 'BY', 'BZ', 'CX', 'CY', 'CZ')),
 	CONSTRAINT "analysis_results_activity" CHECK ("analysis_results"."activity" in ('active', 'slipping', 'lost'))
@@ -102,7 +105,8 @@ CREATE TABLE "analysis_runs" (
 	"user_id" uuid,
 	"params" jsonb NOT NULL,
 	"summary" jsonb NOT NULL,
-	"import_id" bigint
+	"import_id" bigint,
+	"product_groups" integer
 );
 --> statement-breakpoint
 ALTER TABLE "account_codes" ADD COLUMN "ledger_name" text;--> statement-breakpoint

@@ -19,31 +19,43 @@ export const analysisRuns = pgTable('analysis_runs', {
   summary: jsonb('summary').notNull(),
   /** The last import the run saw: the ledger as of that import. */
   importId: bigint('import_id', { mode: 'number' }),
+  /** Product groups sold to anyone in the window (the key score's breadth of opportunities); null without groups. */
+  productGroups: integer('product_groups'),
 });
 
-/** One account's result in one run. Money in złote (major units), as the analysis publishes it. */
+/**
+ * One account's result in one run. Money in złote (major units), as the analysis publishes it. An
+ * account without purchases that its dossier gives a key-client type (promising by its budget,
+ * image-maker, expert) has a row too, without a rank, segment or activity.
+ */
 export const analysisResults = pgTable('analysis_results', {
   runId: bigint('run_id', { mode: 'number' }).notNull().references(() => analysisRuns.id, { onDelete: 'cascade' }),
   accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
-  /** The ERP client code the analysis named the account by. */
-  client: text('client').notNull(),
-  rank: integer('rank').notNull(),
-  segment: text('segment').notNull(),
-  abc: text('abc').notNull(),
-  xyz: text('xyz').notNull(),
+  /** The ERP client code the analysis named the account by (its first code for an account without purchases). */
+  client: text('client'),
+  rank: integer('rank'),
+  segment: text('segment'),
+  abc: text('abc'),
+  xyz: text('xyz'),
   types: text('types').array().notNull(),
   isKey: boolean('is_key').notNull(),
-  activity: text('activity').notNull(),
+  activity: text('activity'),
   revenue: numeric('revenue', { precision: 18, scale: 2, mode: 'number' }).notNull(),
   margin: numeric('margin', { precision: 18, scale: 2, mode: 'number' }),
-  share: doublePrecision('share').notNull(),
-  cumulativeShare: doublePrecision('cumulative_share').notNull(),
+  share: doublePrecision('share'),
+  cumulativeShare: doublePrecision('cumulative_share'),
   cv: doublePrecision('cv'),
   activePeriods: integer('active_periods').notNull(),
   firstPurchase: date('first_purchase', { mode: 'string' }),
   lastPurchase: date('last_purchase', { mode: 'string' }),
   daysSinceLastPurchase: integer('days_since_last_purchase'),
   growth: doublePrecision('growth'),
+  /**
+   * Key-score inputs from the ledger's lines in the window: the revenue-weighted average days paid late
+   * (null without due dates) and the product groups bought (null without a group column).
+   */
+  paymentDaysLate: doublePrecision('payment_days_late'),
+  productGroups: integer('product_groups'),
 }, (t) => [
   primaryKey({ columns: [t.runId, t.accountId] }),
   index('analysis_results_segment').on(t.runId, t.segment),

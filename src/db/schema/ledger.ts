@@ -10,7 +10,7 @@
  * (docs/scaling.md).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, date, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.ts';
 import { users } from './users.ts';
 
@@ -87,6 +87,8 @@ export const imports = pgTable('imports', {
   added: integer('added').notNull(),
   removed: integer('removed').notNull(),
   newAccounts: integer('new_accounts').notNull(),
+  /** The header each ledger field was read from (`ReadInfo.columns`): which facts the file brought. */
+  columns: jsonb('columns').notNull().default({}),
   /** How the file's lines were matched to the stored ones: by document and line number, or by their values. */
   matchedBy: text('matched_by', { enum: ['document-line', 'values'] }).notNull(),
   documents: integer('documents').notNull(),
