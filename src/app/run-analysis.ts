@@ -9,6 +9,7 @@ import { analyzeLedger } from '../core/analysis.ts';
 import { KamertonError } from '../core/errors.ts';
 import type { AnalysisParams, AnalysisResult, ClientResult, DossierFacts } from '../core/types.ts';
 import { readStoredLedger, type RollupAccount } from '../db/analysis-store.ts';
+import { copyRows, copyValue } from '../db/copy.ts';
 import type pg from 'pg';
 import type { Actor } from './actor.ts';
 import type { AnalysisDocument } from './analysis-document.ts';
@@ -200,43 +201,28 @@ async function storeKeyScoreInputs(client: pg.ClientBase, runId: number, account
 const RESULTS_PER_INSERT = 5000;
 
 async function storeResults(client: pg.ClientBase, runId: number, clients: readonly ClientResult[], accountOf: ReadonlyMap<string, string>): Promise<void> {
-  for (let i = 0; i < clients.length; i += RESULTS_PER_INSERT) {
-    const part = clients.slice(i, i + RESULTS_PER_INSERT);
-    const column = <T>(pick: (c: ClientResult, rank: number) => T): T[] => part.map((c, k) => pick(c, i + k + 1));
-    await client.query(
-      `insert into analysis_results (run_id, account_id, client, rank, segment, abc, xyz, types, is_key, activity, revenue, margin,
-                                     share, cumulative_share, cv, active_periods, first_purchase, last_purchase,
-                                     days_since_last_purchase, growth)
-       select $1, r.account_id, r.client, r.rank, r.segment, r.abc, r.xyz, coalesce(string_to_array(nullif(r.types, ''), ','), '{}'), r.is_key,
-              r.activity, r.revenue, r.margin, r.share, r.cumulative_share, r.cv, r.active_periods, r.first_purchase,
-              r.last_purchase, r.days_since, r.growth
-         from unnest($2::uuid[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[],
-                     $10::text[], $11::numeric[], $12::numeric[], $13::float8[], $14::float8[], $15::float8[], $16::integer[],
-                     $17::date[], $18::date[], $19::integer[], $20::float8[])
-           as r(account_id, client, rank, segment, abc, xyz, types, is_key, activity, revenue, margin, share, cumulative_share,
-                cv, active_periods, first_purchase, last_purchase, days_since, growth)`,
-      [
-        runId,
-        column((c) => accountOf.get(c.client)),
-        column((c) => c.client),
-        column((_, rank) => rank),
-        column((c) => c.segment),
-        column((c) => c.abc),
-        column((c) => c.xyz),
-        column((c) => c.types.join(',')),
-        column((c) => c.isKey),
-        column((c) => c.activity),
-        column((c) => c.revenue),
-        column((c) => c.margin),
-        column((c) => c.share),
-        column((c) => c.cumulativeShare),
-        column((c) => c.cv),
-        column((c) => c.activePeriods),
-        column((c) => c.firstPurchase),
-        column((c) => c.lastPurchase),
-        column((c) => c.daysSinceLastPurchase),
-        column((c) => c.growth),
-      ],
-    );
-  }
+  // COPY rather than INSERTs: 100,000 results take a fraction of a second this way.
+  const rows = function* (): Generator<string> {
+    let chunk = '';
+    for (let i = 0; i < clients.length; i++) {
+      const c = clients[i]!;
+      const values = [
+        runId, accountOf.get(c.client), c.client, i + 1, c.segment, c.abc, c.xyz, `{${c.types.join(',')}}`, c.isKey ? 't' : 'f',
+        c.activity, c.revenue, c.margin, c.share, c.cumulativeShare, c.cv, c.activePeriods, c.firstPurchase, c.lastPurchase,
+        c.daysSinceLastPurchase, c.growth,
+      ];
+      chunk += `${values.map(copyValue).join('\t')}\n`;
+      if (chunk.length > 1 << 20) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk !== '') yield chunk;
+  };
+  await copyRows(
+    client,
+    `copy analysis_results (run_id, account_id, client, rank, segment, abc, xyz, types, is_key, activity, revenue, margin, share,
+       cumulative_share, cv, active_periods, first_purchase, last_purchase, days_since_last_purchase, growth) from stdin`,
+    rows(),
+  );
 }

@@ -21,6 +21,7 @@ import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { formatDay } from '../core/calendar.ts';
+import { copyRows } from './copy.ts';
 import type { LedgerLine } from '../ingest/types.ts';
 
 /** The columns a COPY writes, in ledger_lines's order. */
@@ -620,26 +621,3 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
   );
 }
 
-/** Runs a COPY FROM STDIN of `chunks` of COPY text, waiting for the connection whenever it asks to. */
-async function copyRows(client: pg.ClientBase, statement: string, chunks: Iterable<string>): Promise<void> {
-  const stream: Writable = client.query(copyFrom(statement));
-  await new Promise<void>((resolve, reject) => {
-    stream.once('error', reject);
-    stream.once('finish', resolve);
-    const pump = (): void => {
-      for (;;) {
-        const next = iterator.next();
-        if (next.done === true) {
-          stream.end();
-          return;
-        }
-        if (!stream.write(next.value)) {
-          stream.once('drain', pump);
-          return;
-        }
-      }
-    };
-    const iterator = chunks[Symbol.iterator]();
-    pump();
-  });
-}
