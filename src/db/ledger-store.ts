@@ -151,8 +151,9 @@ export class LedgerCopy {
       this.documents.add(l.document);
     }
     const out = this.out;
-    out.ascii(accountId);
-    out.ascii(this.source);
+    // The account id and the source, the same on every line of the account: bytes made once.
+    account.prefix ??= Buffer.from(`${accountId}${this.source}`, 'latin1');
+    out.bytes(account.prefix);
     // The values, hashed as they are written: the fingerprint is the hash of their COPY text.
     out.startHash();
     out.text(l.client);
@@ -294,6 +295,13 @@ class CopyBytes {
     if (this.hashing) this.hash(9);
   }
 
+  /** Bytes as they are, not hashed. */
+  bytes(b: Buffer): void {
+    this.room(b.length);
+    b.copy(this.buf, this.length);
+    this.length += b.length;
+  }
+
   /** Text known to be ASCII without tabs, line breaks or backslashes (ids, numbers, dates, `\N`). */
   ascii(s: string, hashed = false): void {
     this.room(s.length);
@@ -372,7 +380,7 @@ class CopyBytes {
 const FLUSH_CHARS = 1 << 20;
 
 /** An account of the file's rollup: its id, and the slot of each of its days. */
-type RollupAccount = { id: string; index: number; days: Map<number, number> };
+type RollupAccount = { id: string; index: number; days: Map<number, number>; prefix?: Buffer };
 
 /**
  * The per-account, per-day sums of the file's lines, as `ledger_days` keeps them. Each account keeps
@@ -390,6 +398,11 @@ export class FileRollup {
   lines = new Int32Array(1024);
   purchaseLines = new Int32Array(1024);
   size = 0;
+
+  /** The accounts in the order of their ids (PostgreSQL's uuid order is that of their lower-case hex text). */
+  accountsInOrder(): RollupAccount[] {
+    return [...this.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
 
   /** The account's entry, made on first use. */
   account(id: string): RollupAccount {
@@ -571,16 +584,20 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
   // The days of accounts this import created cannot be in the rollup yet: they go straight into it.
   // The others are a delta, to be netted against the replaced lines and added to the stored days.
   const days = new DayText();
+  // Rows go in key order (account id, then day), so that the primary key's B-tree grows at its end
+  // instead of taking inserts at random places (measured on a first import of 1M lines: 2.3 s for
+  // 323k days in the order the file met them).
   const rowsOf = (wanted: boolean): Generator<string> => (function* () {
     let chunk = '';
-    for (let k = 0; k < rollup.size; k++) {
-      const accountId = rollup.accounts[rollup.accountOf[k]!]!;
-      if (fresh.has(accountId) !== wanted) continue;
-      chunk += `${accountId}\t${days.of(rollup.day[k]!)}\t${rollup.revenue[k]}\t${rollup.margin[k]}\t${rollup.marginLines[k]}\t` +
-        `${rollup.lines[k]}\t${rollup.purchaseLines[k]}\n`;
-      if (chunk.length >= FLUSH_CHARS) {
-        yield chunk;
-        chunk = '';
+    for (const account of rollup.accountsInOrder()) {
+      if (fresh.has(account.id) !== wanted) continue;
+      for (const [day, k] of [...account.days].sort((a, b) => a[0] - b[0])) {
+        chunk += `${account.id}\t${days.of(day)}\t${rollup.revenue[k]}\t${rollup.margin[k]}\t${rollup.marginLines[k]}\t` +
+          `${rollup.lines[k]}\t${rollup.purchaseLines[k]}\n`;
+        if (chunk.length >= FLUSH_CHARS) {
+          yield chunk;
+          chunk = '';
+        }
       }
     }
     if (chunk !== '') yield chunk;
