@@ -23,3 +23,25 @@ export type AnalysisDocument = {
   /** The first 1,000 rejected lines, in line order. */
   errors: RowError[];
 };
+
+/**
+ * The published document of an analysis: the core's result with how many lines were read and which
+ * were rejected (a file's reading, or the stored ledger's lines and none).
+ */
+export function toDocument(result: AnalysisResult, read: { lines: number; rejectedLines: number; errors: RowError[] }): AnalysisDocument {
+  return {
+    window: result.window,
+    totals: {
+      lines: read.lines,
+      rejectedLines: read.rejectedLines,
+      linesOutsideWindow: result.totals.linesOutsideWindow,
+      clients: result.totals.clients,
+      revenue: result.totals.revenue,
+      margin: result.totals.margin,
+    },
+    matrix: result.matrix,
+    keyClients: result.keyClients,
+    clients: result.clients,
+    errors: read.errors,
+  };
+}

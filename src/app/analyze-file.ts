@@ -9,7 +9,7 @@ import type { AnalysisParams } from '../core/types.ts';
 import { releaseDailyLedger } from '../ingest/client-day-table.ts';
 import { readDailyLedger } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions } from '../ingest/types.ts';
-import type { AnalysisDocument } from './analysis-document.ts';
+import { toDocument, type AnalysisDocument } from './analysis-document.ts';
 
 export type AnalyzedFile = AnalysisDocument & { info: ReadInfo };
 
@@ -25,19 +25,7 @@ export async function analyzeFile(path: string, read: ReadOptions, params: Analy
   const result = analyzeLedger(ledger, params);
   await releaseDailyLedger(ledger);
   return {
-    window: result.window,
-    totals: {
-      lines: info.lines,
-      rejectedLines: info.rejectedLines,
-      linesOutsideWindow: result.totals.linesOutsideWindow,
-      clients: result.totals.clients,
-      revenue: result.totals.revenue,
-      margin: result.totals.margin,
-    },
-    matrix: result.matrix,
-    keyClients: result.keyClients,
-    clients: result.clients,
-    errors: info.errors,
+    ...toDocument(result, info),
     info,
   };
 }

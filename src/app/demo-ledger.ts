@@ -21,6 +21,7 @@
  */
 import { open } from 'node:fs/promises';
 import { addMonths, civilFromDay, dayFromCivil, daysInMonth, weekday, type DayNumber } from '../core/calendar.ts';
+import { createRandom, type Random } from './demo-random.ts';
 
 export type DemoSalesProfile = 'breadwinner' | 'regular' | 'seasonal' | 'occasional' | 'slipping' | 'lost' | 'new';
 
@@ -35,50 +36,7 @@ export type DemoLedgerOptions = {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// The seeded generator.
-
-type Random = {
-  /** A number in [0, 1). */
-  next(): number;
-  /** A number in [min, max). */
-  uniform(min: number, max: number): number;
-  /** An integer in [min, max], both included. */
-  int(min: number, max: number): number;
-  chance(probability: number): boolean;
-  /** One of the items, each as likely as its weight. */
-  weighted<T>(items: readonly (readonly [T, number])[]): T;
-};
-
-/**
- * Tommy Ettinger's Mulberry32 (public domain), the generator demo.ts uses. It is repeated here rather
- * than imported because demo.ts will import this module, and importing back from it would make a cycle
- * and load the database schema into a module that needs none of it.
- */
-function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    uniform: (min, max) => min + next() * (max - min),
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    chance: (probability) => next() < probability,
-    weighted<T>(items: readonly (readonly [T, number])[]): T {
-      const total = items.reduce((sum, [, weight]) => sum + weight, 0);
-      let point = next() * total;
-      for (const [item, weight] of items) {
-        point -= weight;
-        if (point < 0) return item;
-      }
-      return (items[items.length - 1] as readonly [T, number])[0];
-    },
-  };
-}
+// The seeded generator (demo-random.ts), one stream per client.
 
 /** The seed of one client's stream: the ledger's seed mixed with an FNV-1a hash of the client code. */
 function clientSeed(seed: number, code: string): number {

@@ -12,7 +12,7 @@ import { readStoredLedger, type RollupAccount } from '../db/analysis-store.ts';
 import { copyRows, copyValue } from '../db/copy.ts';
 import type pg from 'pg';
 import type { Actor } from './actor.ts';
-import type { AnalysisDocument } from './analysis-document.ts';
+import { toDocument, type AnalysisDocument } from './analysis-document.ts';
 
 export type AnalysisRun = {
   id: number;
@@ -76,21 +76,7 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
       userId: actor.userId,
       importId: stored.importId,
       params: kept,
-      document: {
-        window: result.window,
-        totals: {
-          lines: stored.lines,
-          rejectedLines: 0,
-          linesOutsideWindow: result.totals.linesOutsideWindow,
-          clients: result.totals.clients,
-          revenue: result.totals.revenue,
-          margin: result.totals.margin,
-        },
-        matrix: result.matrix,
-        keyClients: result.keyClients,
-        clients: result.clients,
-        errors: [],
-      },
+      document: toDocument(result, { lines: stored.lines, rejectedLines: 0, errors: [] }),
     };
   } catch (error) {
     failed = true;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { KamertonError } from './errors.ts';
 import type { KeyScore, KeyScoreInput, KeyScoreWeights } from './key-score.ts';
 import { DEFAULT_KEY_SCORE_WEIGHTS, KEY_CRITERIA, scoreKeyClients, validateKeyScoreWeights } from './key-score.ts';
+import { thrown } from '../../test/fixtures/errors.ts';
 
 const blank: Omit<KeyScoreInput, 'account'> = {
   profit: null,
@@ -32,15 +32,6 @@ function scoreOne(fields: Partial<KeyScoreInput>): KeyScore {
   return result;
 }
 
-function thrown(fn: () => unknown): KamertonError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof KamertonError) return error;
-    throw error;
-  }
-  throw new Error('expected a KamertonError');
-}
 
 describe('DEFAULT_KEY_SCORE_WEIGHTS', () => {
   it('gives profit 30, reputation 10 and the other four 15 each, summing to 100', () => {

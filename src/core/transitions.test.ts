@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compareCodePoints } from './code-point-order.ts';
-import { KamertonError } from './errors.ts';
 import type { Mover, RunEntry, Transitions } from './transitions.ts';
 import { compareRuns } from './transitions.ts';
 import type { Segment } from './types.ts';
 import { SEGMENTS } from './types.ts';
+import { thrown } from '../../test/fixtures/errors.ts';
 
 function entry(account: string, segment: Segment, revenue: number, activePeriods: number, periods: number): RunEntry {
   return { account, segment, revenue, activePeriods, periods };
 }
 
-function thrown(fn: () => unknown): KamertonError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof KamertonError) return error;
-    throw error;
-  }
-  throw new Error('expected a KamertonError');
-}
 
 function matrixTotal(t: Transitions): number {
   let total = 0;
