@@ -20,7 +20,7 @@
  *   each set of queries) from the send to the last byte, and run alternately, in the same run.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -38,6 +38,7 @@ import { loadConfig } from '../src/config.ts';
 import { connect, ensureDatabase, quoteIdentifier, type Database } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded-postgres.ts';
 import * as schema from '../src/db/schema/index.ts';
+import { findPostmaster, postgresCpuMs, processCpuMs } from './proc-cpu.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // What is measured
@@ -574,50 +575,7 @@ async function checkAnswer(port: number, token: string, pool: pg.Pool, statement
 }
 
 // ---------------------------------------------------------------------------------------------------
-// CPU time, from Linux's /proc
-
-/** Clock ticks a second in /proc's figures (USER_HZ): 100 on every architecture Linux runs on. */
-const TICKS_PER_SECOND = 100;
-
-/** The fields of /proc/PID/stat after the command name (which may hold spaces): state, ppid, ... */
-function statFields(pid: number | string): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/** A process's CPU milliseconds (utime + stime; with its reaped children's, cutime + cstime, when asked). */
-function processCpuMs(pid: number, withReapedChildren = false): number | null {
-  const fields = statFields(pid);
-  if (fields === null) return null;
-  const ticks = Number(fields[11]) + Number(fields[12]) + (withReapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
-  return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_SECOND : null;
-}
-
-/**
- * PostgreSQL's CPU milliseconds: the postmaster, the backends that have ended (the postmaster reaps
- * them: the pools close idle connections), and its live children (backends, checkpointer, autovacuum).
- */
-function postgresCpuMs(postmaster: number): number | null {
-  let total = processCpuMs(postmaster, true);
-  if (total === null) return null;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^[0-9]+$/.test(entry)) continue;
-    const fields = statFields(entry);
-    if (fields?.[1] === String(postmaster)) total += ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  }
-  return total;
-}
-
-/** The postmaster's pid: the parent of the backend serving `pool`'s connection; null without /proc. */
-async function findPostmaster(pool: pg.Pool): Promise<number | null> {
-  const backend = Number((await pool.query('select pg_backend_pid() as pid')).rows[0]?.pid);
-  const parent = statFields(backend)?.[1];
-  return parent === undefined ? null : Number(parent);
-}
+// CPU time, from Linux's /proc (bench/proc-cpu.ts)
 
 /** CPU spent by each party while `work` runs. */
 async function withCpu<T>(server: number | null, postmaster: number | null, work: () => Promise<T>): Promise<T & { cpu: CpuSpent }> {
@@ -707,7 +665,7 @@ export async function runApiBench(options: ApiBenchOptions): Promise<{ report: s
     app = await startServer(ensured.url);
     peer = new pg.Pool({ connectionString: ensured.url, max: POOL_SIZE });
     peer.on('error', () => {});
-    const postmaster = await findPostmaster(peer);
+    const postmaster = await findPostmaster(ensured.url);
     for (const user of USERS) {
       const { token, statements } = actors.get(user)!;
       const total = await checkAnswer(app.port, token, peer, statements.pages[0]!, user);

@@ -21,13 +21,14 @@ export function checkGnuTime(): void {
 /**
  * Runs `command args...` with its standard output sent to `stdoutPath` (or discarded) and resolves to
  * its wall time, CPU time and peak RSS; rejects, with the end of its standard error, when it fails.
+ * The command gets `env` as its environment (this process's when absent).
  */
-export async function measureCommand(command: string, args: string[], stdoutPath: string | null, rssPath: string): Promise<Measurement> {
+export async function measureCommand(command: string, args: string[], stdoutPath: string | null, rssPath: string, env?: NodeJS.ProcessEnv): Promise<Measurement> {
   rmSync(rssPath, { force: true });
   const out = stdoutPath === null ? 'ignore' : openSync(stdoutPath, 'w');
   try {
     const started = performance.now();
-    const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssPath, command, ...args], { stdio: ['ignore', out, 'pipe'] });
+    const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssPath, command, ...args], { stdio: ['ignore', out, 'pipe'], env: env ?? process.env });
     let stderr = '';
     // Always a pipe (stdio[2] above); the type cannot tell, because stdout's setting is not a literal.
     child.stderr!.setEncoding('utf8');
