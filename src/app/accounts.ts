@@ -370,6 +370,7 @@ export async function deleteAccount(db: Db, actor: Actor, id: string, version?: 
     await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(LEDGER_LOCK.toString())})`);
     await tx.delete(ledgerLines).where(eq(ledgerLines.accountId, id));
     await tx.delete(ledgerDays).where(eq(ledgerDays.accountId, id));
+    await tx.delete(analysisResults).where(eq(analysisResults.accountId, id));
     await tx.delete(accounts).where(eq(accounts.id, id));
   });
 }

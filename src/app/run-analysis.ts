@@ -187,10 +187,13 @@ async function storeKeyScoreInputs(client: pg.ClientBase, runId: number, account
 const RESULTS_PER_INSERT = 5000;
 
 async function storeResults(client: pg.ClientBase, runId: number, clients: readonly ClientResult[], accountOf: ReadonlyMap<string, string>): Promise<void> {
-  // COPY rather than INSERTs: 100,000 results take a fraction of a second this way.
+  // COPY rather than INSERTs, in account order so that the primary key (run, account) grows at its
+  // end: 100,000 results take a fraction of a second this way.
+  const order = clients.map((c, i) => ({ accountId: accountOf.get(c.client) ?? '', i }))
+    .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
   const rows = function* (): Generator<string> {
     let chunk = '';
-    for (let i = 0; i < clients.length; i++) {
+    for (const { i } of order) {
       const c = clients[i]!;
       const values = [
         runId, accountOf.get(c.client), c.client, i + 1, c.segment, c.abc, c.xyz, `{${c.types.join(',')}}`, c.isKey ? 't' : 'f',

@@ -307,11 +307,22 @@ class CopyBytes {
     this.room(s.length);
     const buf = this.buf;
     let p = this.length;
+    if (!hashed) {
+      for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+      this.length = p;
+      return;
+    }
+    // The hash state in locals: this loop runs for every character of every value.
+    let h1 = this.h1;
+    let h2 = this.h2;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       buf[p++] = c;
-      if (hashed) this.hash(c);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
     }
+    this.h1 = h1;
+    this.h2 = h2;
     this.length = p;
   }
 
@@ -324,6 +335,8 @@ class CopyBytes {
     this.room(s.length * 3 + 2);
     const buf = this.buf;
     let p = this.length;
+    let h1 = this.h1;
+    let h2 = this.h2;
     for (let i = 0; i < s.length; i++) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
@@ -331,15 +344,19 @@ class CopyBytes {
           const e = c === 92 ? 92 : c === 9 ? 116 : c === 10 ? 110 : 114;
           buf[p++] = 92;
           buf[p++] = e;
-          this.hash(92);
-          this.hash(e);
+          h1 = Math.imul(h1 ^ 92, 2654435761);
+          h2 = Math.imul(h2 ^ 92, 1597334677);
+          h1 = Math.imul(h1 ^ e, 2654435761);
+          h2 = Math.imul(h2 ^ e, 1597334677);
           continue;
         }
         buf[p++] = c;
-        this.hash(c);
+        h1 = Math.imul(h1 ^ c, 2654435761);
+        h2 = Math.imul(h2 ^ c, 1597334677);
         continue;
       }
-      this.hash(c);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
       if (c < 0x800) {
         buf[p++] = 0xc0 | (c >> 6);
         buf[p++] = 0x80 | (c & 63);
@@ -349,7 +366,8 @@ class CopyBytes {
         const low = s.charCodeAt(i + 1);
         if (low >= 0xdc00 && low <= 0xdfff) {
           i++;
-          this.hash(low);
+          h1 = Math.imul(h1 ^ low, 2654435761);
+          h2 = Math.imul(h2 ^ low, 1597334677);
           c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
           buf[p++] = 0xf0 | (c >> 18);
           buf[p++] = 0x80 | ((c >> 12) & 63);
@@ -364,6 +382,8 @@ class CopyBytes {
       buf[p++] = 0x80 | ((c >> 6) & 63);
       buf[p++] = 0x80 | (c & 63);
     }
+    this.h1 = h1;
+    this.h2 = h2;
     this.length = p;
   }
 
