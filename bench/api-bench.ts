@@ -20,7 +20,8 @@
  *   each set of queries) from the send to the last byte, and run alternately, in the same run.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -37,6 +38,7 @@ import { toUserView } from '../src/app/users.ts';
 import { loadConfig } from '../src/config.ts';
 import { connect, ensureDatabase, quoteIdentifier, type Database } from '../src/db/client.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded-postgres.ts';
+import { MIGRATIONS_FOLDER } from '../src/db/migrate.ts';
 import * as schema from '../src/db/schema/index.ts';
 import { findPostmaster, postgresCpuMs, processCpuMs } from './proc-cpu.ts';
 
@@ -198,7 +200,17 @@ export function formatVerdicts(verdicts: readonly Verdict[]): string {
 const DATABASE = 'kamerton_bench';
 const MANIFEST = 'bench-data.json';
 
-type Manifest = { loader: number; accounts: number; contacts: number };
+/** `schema`: a hash of the migrations, so that a cached database made under migrations since changed is rebuilt. */
+type Manifest = { loader: number; accounts: number; contacts: number; schema: string };
+
+/** The SHA-256 of every migration's SQL, in file order. */
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(MIGRATIONS_FOLDER).filter((name) => name.endsWith('.sql')).sort()) {
+    hash.update(readFileSync(join(MIGRATIONS_FOLDER, file)));
+  }
+  return hash.digest('hex');
+}
 
 /** Quotes a constant of ours as an SQL string literal. */
 function literal(value: string): string {
@@ -371,7 +383,7 @@ const LOADED_TABLES = ['users', 'accounts', 'account_codes', 'account_team', 'co
  * pool size, and whether it was loaded now.
  */
 async function ensureBenchDatabase(server: EmbeddedServer, folder: string, log: (line: string) => void): Promise<{ database: Database; url: string; loadedSeconds: number | null }> {
-  const wanted: Manifest = { loader: LOADER_VERSION, accounts: ACCOUNTS, contacts: CONTACTS };
+  const wanted: Manifest = { loader: LOADER_VERSION, accounts: ACCOUNTS, contacts: CONTACTS, schema: migrationsHash() };
   const manifestPath = join(folder, MANIFEST);
   const manifest = existsSync(manifestPath) ? (JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest) : null;
   const reusable = manifest !== null && (Object.keys(wanted) as (keyof Manifest)[]).every((key) => manifest[key] === wanted[key]);
