@@ -59,18 +59,28 @@ export async function readStoredLedger(client: pg.ClientBase): Promise<StoredLed
   // Each row is a 16-bit field count, then per field a 32-bit length and the bytes: uuid (16),
   // int4 day, int8 revenue, int8 margin, int4 margin_lines, int4 lines, int4 purchase_lines.
   const ROW_BYTES = 2 + (4 + 16) + (4 + 4) + (4 + 8) + (4 + 8) + (4 + 4) + (4 + 4) + (4 + 4);
-  const take = (buf: Buffer, p: number): void => {
+  // Rows of one account mostly come together (imports write an account's days in a run), so the
+  // last account's id bytes are compared first, and the map is asked only when they differ.
+  const lastKey = Buffer.alloc(16);
+  let lastSlot = -1;
+  const lookup = (buf: Buffer, p: number): number => {
     const key = buf.toString('latin1', p + 6, p + 22);
-    let a = slotOf.get(key);
-    if (a === undefined) {
+    let found = slotOf.get(key);
+    if (found === undefined) {
       const hex = buf.toString('hex', p + 6, p + 22);
       const accountId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
       const code = named.get(accountId);
       if (code === undefined) throw new Error(`ledger_days: account ${accountId} has no ERP code`);
-      a = accounts.length;
+      found = accounts.length;
       accounts.push({ accountId, code: code.code, name: code.name });
-      slotOf.set(key, a);
+      slotOf.set(key, found);
     }
+    buf.copy(lastKey, 0, p + 6, p + 22);
+    lastSlot = found;
+    return found;
+  };
+  const take = (buf: Buffer, p: number): void => {
+    const a = lastSlot >= 0 && buf.compare(lastKey, 0, 16, p + 6, p + 22) === 0 ? lastSlot : lookup(buf, p);
     if (rows === capacity) grow();
     slot[rows] = a;
     day[rows] = buf.readInt32BE(p + 26);
