@@ -399,8 +399,8 @@ class CopyBytes {
 /** How many characters of COPY text are buffered before they are handed to the connection. */
 const FLUSH_CHARS = 1 << 20;
 
-/** An account of the file's rollup: its id, and the slot of each of its days. */
-type RollupAccount = { id: string; index: number; days: Map<number, number>; prefix?: Buffer };
+/** An account of the file's rollup: its id, the slot of each of its days, and its COPY prefix once made. */
+type RollupAccount = { id: string; days: Map<number, number>; prefix?: Buffer };
 
 /**
  * The per-account, per-day sums of the file's lines, as `ledger_days` keeps them. Each account keeps
@@ -408,16 +408,18 @@ type RollupAccount = { id: string; index: number; days: Map<number, number>; pre
  * for account and day would be a heap number past 2^31.
  */
 export class FileRollup {
-  readonly accounts: string[] = [];
   private readonly byId = new Map<string, RollupAccount>();
-  accountOf = new Int32Array(1024);
-  day = new Int32Array(1024);
   revenue = new Float64Array(1024);
   margin = new Float64Array(1024);
   marginLines = new Int32Array(1024);
   lines = new Int32Array(1024);
   purchaseLines = new Int32Array(1024);
   size = 0;
+
+  /** How many accounts the file has lines of. */
+  get accountCount(): number {
+    return this.byId.size;
+  }
 
   /** The accounts in the order of their ids (PostgreSQL's uuid order is that of their lower-case hex text). */
   accountsInOrder(): RollupAccount[] {
@@ -428,8 +430,7 @@ export class FileRollup {
   account(id: string): RollupAccount {
     let entry = this.byId.get(id);
     if (entry === undefined) {
-      entry = { id, index: this.accounts.length, days: new Map() };
-      this.accounts.push(id);
+      entry = { id, days: new Map() };
       this.byId.set(id, entry);
     }
     return entry;
@@ -439,10 +440,8 @@ export class FileRollup {
     let slot = account.days.get(day);
     if (slot === undefined) {
       slot = this.size++;
-      if (slot === this.accountOf.length) this.grow();
+      if (slot === this.revenue.length) this.grow();
       account.days.set(day, slot);
-      this.accountOf[slot] = account.index;
-      this.day[slot] = day;
     }
     this.revenue[slot]! += revenue;
     if (margin !== null) {
@@ -454,14 +453,12 @@ export class FileRollup {
   }
 
   private grow(): void {
-    const n = this.accountOf.length * 2;
+    const n = this.revenue.length * 2;
     const grown = <T extends Int32Array | Float64Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(n);
       b.set(a);
       return b;
     };
-    this.accountOf = grown(this.accountOf);
-    this.day = grown(this.day);
     this.revenue = grown(this.revenue);
     this.margin = grown(this.margin);
     this.marginLines = grown(this.marginLines);
@@ -624,7 +621,7 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
   })();
   const columns = 'account_id, day, revenue, margin, margin_lines, lines, purchase_lines';
   if (fresh.size > 0) await copyRows(client, `copy ledger_days (${columns}) from stdin`, rowsOf(true));
-  if (fresh.size < rollup.accounts.length) await copyRows(client, `copy import_delta (${columns}) from stdin`, rowsOf(false));
+  if (fresh.size < rollup.accountCount) await copyRows(client, `copy import_delta (${columns}) from stdin`, rowsOf(false));
   if (replaced) {
     await client.query(
       `insert into import_delta
