@@ -105,8 +105,8 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
   // The hash is read alongside the import; its failure must not surface as an unhandled rejection.
   sha256.catch(() => {});
 
-  // A connection of its own rather than one of the pool's: the staging settings must be the first
-  // thing its session does, and a connection that a kill drops rolls the import back.
+  // A connection of its own rather than one of the pool's: an import's temporary tables and settings
+  // never reach a pooled session, and a process killed mid-way drops it, which rolls the import back.
   const client = new pg.Client(pool.options);
   await client.connect();
   try {
