@@ -114,7 +114,6 @@ ALTER TABLE "import_new_accounts" ADD CONSTRAINT "import_new_accounts_import_id_
 ALTER TABLE "import_new_accounts" ADD CONSTRAINT "import_new_accounts_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "import_rejects" ADD CONSTRAINT "import_rejects_import_id_imports_id_fk" FOREIGN KEY ("import_id") REFERENCES "public"."imports"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "imports" ADD CONSTRAINT "imports_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "analysis_results" ADD CONSTRAINT "analysis_results_run_id_analysis_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."analysis_runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "analysis_runs" ADD CONSTRAINT "analysis_runs_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "imports_source" ON "imports" USING btree ("source","id");--> statement-breakpoint
 CREATE UNIQUE INDEX "ledger_lines_document" ON "ledger_lines" USING btree ("source","document","document_line") WHERE "ledger_lines"."document" is not null;--> statement-breakpoint
