@@ -15,7 +15,7 @@ import {
 import { parseIsoDay } from '../core/calendar.ts';
 import type { Db } from '../db/client.ts';
 import { accounts, analysisResults, analysisRuns } from '../db/schema/index.ts';
-import { accessibleAccountsCondition, seesFinancialFields } from './access.ts';
+import { accessibleAccountsCondition, managesAccounts, seesFinancialFields } from './access.ts';
 import { queryFlag } from './accounts.ts';
 import type { Actor } from './actor.ts';
 import { parseInput, type Page } from './input.ts';
@@ -67,7 +67,8 @@ export type RunView = {
 
 function viewRun(actor: Actor, row: typeof analysisRuns.$inferSelect): RunView {
   const summary = row.summary as Summary;
-  const money = managesRuns(actor);
+  // Whole-company figures are for those who manage every account.
+  const money = managesAccounts(actor);
   const segments = Object.fromEntries(SEGMENTS.map((segment) => {
     const cell = summary.matrix[segment];
     return [segment, money ? { clients: cell.clients, revenue: cell.revenue, margin: cell.margin, revenueShare: cell.revenueShare } : { clients: cell.clients }];
@@ -84,10 +85,6 @@ function viewRun(actor: Actor, row: typeof analysisRuns.$inferSelect): RunView {
   };
 }
 
-/** Whether the actor sees whole-company figures: the director, the administrator, the system. */
-function managesRuns(actor: Actor): boolean {
-  return actor.role === 'director' || actor.role === 'admin' || actor.role === 'system';
-}
 
 export const runListQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),

@@ -32,6 +32,7 @@ import {
 } from '../db/ledger-store.ts';
 import { readLedgerLines } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions, RowError } from '../ingest/types.ts';
+import { assertManagesAccounts } from './access.ts';
 import type { Actor } from './actor.ts';
 import { parseInput } from './input.ts';
 
@@ -84,11 +85,9 @@ export type ImportRecord = {
   errors: RowError[];
 };
 
-/** Who may import the ledger: it changes every account's figures, so the director and the administrator. */
+/** Who may import the ledger: it changes every account's figures, so those who manage every account. */
 export function assertMayImport(actor: Actor): void {
-  if (actor.role !== 'director' && actor.role !== 'admin' && actor.role !== 'system') {
-    throw new KamertonError('forbidden', 'Only a director or an administrator imports the sales ledger.');
-  }
+  assertManagesAccounts(actor, 'import the sales ledger');
 }
 
 export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInput, options: ImportOptions = {}): Promise<ImportRecord> {

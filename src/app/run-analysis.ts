@@ -11,6 +11,7 @@ import type { AnalysisParams, AnalysisResult, ClientResult, DossierFacts } from 
 import { readStoredLedger, type RollupAccount } from '../db/analysis-store.ts';
 import { copyRows, copyValue } from '../db/copy.ts';
 import type pg from 'pg';
+import { assertManagesAccounts } from './access.ts';
 import type { Actor } from './actor.ts';
 import { toDocument, type AnalysisDocument } from './analysis-document.ts';
 
@@ -32,11 +33,9 @@ export function storedParams(params: AnalysisParams): StoredParams {
   return { ...params, asOf: params.asOf === null ? null : formatDay(params.asOf), from: params.from === null ? null : formatDay(params.from) };
 }
 
-/** Who may run an analysis: it is the company's, so the director and the administrator. */
+/** Who may run an analysis: it is the company's, so those who manage every account. */
 export function assertMayRunAnalysis(actor: Actor): void {
-  if (actor.role !== 'director' && actor.role !== 'admin' && actor.role !== 'system') {
-    throw new KamertonError('forbidden', 'Only a director or an administrator runs an analysis of the whole ledger.');
-  }
+  assertManagesAccounts(actor, 'run an analysis of the whole ledger');
 }
 
 export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisParams): Promise<AnalysisRun> {
