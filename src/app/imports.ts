@@ -11,7 +11,7 @@ import { unlink } from 'node:fs/promises';
 import type pg from 'pg';
 import { z } from 'zod';
 import { isKamertonError, KamertonError } from '../core/errors.ts';
-import type { RowError } from '../ingest/types.ts';
+import { DATE_FORMATS, LEDGER_FIELDS, type RowError } from '../ingest/types.ts';
 import type { Actor } from './actor.ts';
 import { assertMayImport, importLedger, type ImportInput, type ImportPhase, type ImportRecord } from './import-ledger.ts';
 import { parseInput, type Page } from './input.ts';
@@ -122,15 +122,13 @@ export async function removeFile(path: string): Promise<void> {
   });
 }
 
-const LEDGER_FIELDS = ['date', 'client', 'revenue', 'cost', 'margin', 'quantity', 'product', 'group', 'document', 'line', 'dueDate', 'paidDate', 'clientName'] as const;
-
 /** How to read an uploaded file: the reading flags of `kamerton import`, each optional (detected when absent). */
 export const readOptionsSchema = z.strictObject({
   delimiter: z.enum([';', ',', '\t', 'whitespace']).optional(),
   encoding: z.enum(['utf-8', 'windows-1250']).optional(),
   header: z.boolean().optional().describe('False for a file without a header line (then map gives column numbers).'),
   decimal: z.enum([',', '.']).optional(),
-  dateFormat: z.enum(['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'YYYYMMDD', 'excel-serial']).optional(),
+  dateFormat: z.enum(DATE_FORMATS).optional(),
   sheet: z.string().min(1).max(200).optional().describe('XLSX: the sheet to read (default: the first).'),
   map: z.partialRecord(z.enum(LEDGER_FIELDS), z.union([z.string().min(1).max(200), z.number().int().min(1).max(1000)])).optional()
     .describe('Field to header text or 1-based column number, overriding the header names.'),

@@ -16,7 +16,7 @@ import { dayFromCivil, formatDay, parseIsoDay } from '../core/calendar.ts';
 import { KamertonError } from '../core/errors.ts';
 import type { AnalysisParams, Segment } from '../core/types.ts';
 import { DEFAULT_ANALYSIS_PARAMS, SEGMENTS } from '../core/types.ts';
-import type { DateFormat, DecimalSeparator, Delimiter, Encoding, LedgerField, ReadOptions } from '../ingest/types.ts';
+import { DATE_FORMATS, LEDGER_FIELDS, type DateFormat, type DecimalSeparator, type Delimiter, type Encoding, type LedgerField, type ReadOptions } from '../ingest/types.ts';
 import { createProgressBar } from './progress.ts';
 import { formatSummary } from './summary.ts';
 
@@ -66,13 +66,6 @@ export type AnalyzeRequest = {
   outStyle: OutStyle | null;
 };
 
-/** Every field of a ledger line, for --map (a Record so that a new field cannot be forgotten here). */
-const LEDGER_FIELDS: Record<LedgerField, true> = {
-  date: true, client: true, revenue: true, cost: true, margin: true, quantity: true, product: true, group: true,
-  document: true, line: true, dueDate: true, paidDate: true, clientName: true,
-};
-
-const DATE_FORMATS: readonly DateFormat[] = ['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'YYYYMMDD', 'excel-serial'];
 
 const defaults = DEFAULT_ANALYSIS_PARAMS;
 
@@ -129,7 +122,7 @@ export function addReadingOptions(command: Command): Command {
       new Option(
         '--map <fields>',
         'columns for fields, overriding the header names: field=Header or field=N (1-based), comma-separated; ' +
-          `fields: ${Object.keys(LEDGER_FIELDS).join(', ')}`,
+          `fields: ${LEDGER_FIELDS.join(', ')}`,
       ).argParser(parseMap),
     )
     .addOption(new Option('--decimal <separator>', "decimal separator, ',' or '.' (default: detected)").argParser(parseDecimal))
@@ -379,14 +372,14 @@ function parseDateFormat(value: string): DateFormat {
 
 /** Field names are matched ignoring case, dashes and underscores: dueDate, due-date and due_date. */
 function parseMap(value: string, previous: AnalyzeFlags['map']): NonNullable<AnalyzeFlags['map']> {
-  const byKey = new Map(Object.keys(LEDGER_FIELDS).map((f) => [normaliseFieldName(f), f as LedgerField]));
+  const byKey = new Map(LEDGER_FIELDS.map((f) => [normaliseFieldName(f), f]));
   const map: Partial<Record<LedgerField, string | number>> = { ...previous };
   for (const entry of value.split(',')) {
     const eq = entry.indexOf('=');
     if (eq <= 0) invalid(`Write field=Header or field=N, comma-separated (found "${entry}").`);
     const field = byKey.get(normaliseFieldName(entry.slice(0, eq)));
     if (field === undefined) {
-      invalid(`Unknown field "${entry.slice(0, eq).trim()}"; the fields are ${Object.keys(LEDGER_FIELDS).join(', ')}.`);
+      invalid(`Unknown field "${entry.slice(0, eq).trim()}"; the fields are ${LEDGER_FIELDS.join(', ')}.`);
     }
     if (map[field] !== undefined) invalid(`The field ${field} is mapped twice.`);
     const target = entry.slice(eq + 1).trim();

@@ -6,14 +6,18 @@
  */
 import type { DailyLedger } from '../core/types.ts';
 
-export type LedgerField =
-  | 'date' | 'client' | 'revenue' | 'cost' | 'margin' | 'quantity' | 'product' | 'group'
-  | 'document' | 'line' | 'dueDate' | 'paidDate' | 'clientName';
+/** Every field a ledger line can have: the CLI's --map and the API's import options list them from here. */
+export const LEDGER_FIELDS = [
+  'date', 'client', 'revenue', 'cost', 'margin', 'quantity', 'product', 'group',
+  'document', 'line', 'dueDate', 'paidDate', 'clientName',
+] as const;
+export type LedgerField = (typeof LEDGER_FIELDS)[number];
 
 export type Delimiter = ';' | ',' | '\t' | 'whitespace';
 export type Encoding = 'utf-8' | 'windows-1250';
 export type DecimalSeparator = ',' | '.';
-export type DateFormat = 'YYYY-MM-DD' | 'DD.MM.YYYY' | 'DD/MM/YYYY' | 'YYYYMMDD' | 'excel-serial';
+export const DATE_FORMATS = ['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'YYYYMMDD', 'excel-serial'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
 
 export type ReadOptions = {
   /** Chosen from the file name's extension when absent (.xlsx is XLSX, anything else is text). */
