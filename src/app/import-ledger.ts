@@ -35,11 +35,12 @@ import type { ReadInfo, ReadOptions, RowError } from '../ingest/types.ts';
 import { assertManagesAccounts } from './access.ts';
 import type { Actor } from './actor.ts';
 import { parseInput } from './input.ts';
+import { SOURCE_PATTERN, SOURCE_RULE } from './source.ts';
 
 export const DEFAULT_SOURCE = 'erp';
 
 export const sourceSchema = z.string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'A source is 1 to 40 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit.')
+  .regex(SOURCE_PATTERN, `A source is ${SOURCE_RULE}.`)
   .describe('The system the ledger comes from; a file replaces lines of its own source only.');
 
 export type ImportInput = {

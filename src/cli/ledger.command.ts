@@ -4,6 +4,7 @@
  * The database modules load only when a command runs (see serve.command.ts).
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { SOURCE_PATTERN, SOURCE_RULE } from '../app/source.ts';
 import { addAnalysisOptions, addReadingOptions, type AnalysisFlags, type ReadingFlags } from './analyze.command.ts';
 
 export type RecordFormat = 'text' | 'json';
@@ -16,9 +17,7 @@ function parseRecordFormat(value: string): RecordFormat {
 }
 
 function parseSource(value: string): string {
-  if (!/^[a-z0-9][a-z0-9._-]{0,39}$/.test(value)) {
-    throw new InvalidArgumentError('1 to 40 lower-case letters, digits, dots, hyphens or underscores, starting with a letter or digit');
-  }
+  if (!SOURCE_PATTERN.test(value)) throw new InvalidArgumentError(SOURCE_RULE);
   return value;
 }
 

@@ -122,7 +122,7 @@ export class LedgerCopy {
 
   constructor(client: pg.ClientBase, table: 'ledger_lines' | 'import_staging', private readonly codes: Map<string, string>, source: string, importId: number) {
     this.tail = `\t${importId}\n`;
-    // Sources are checked to be lower-case ASCII letters, digits and . _ - (sourceSchema).
+    // Sources are checked to be lower-case ASCII letters, digits and . _ - (src/app/source.ts).
     this.source = `\t${source}\t`;
     this.stream = client.query(copyFrom(`copy ${table} (${LINE_COLUMNS}) from stdin`));
     this.stream.on('error', (error: Error) => {
