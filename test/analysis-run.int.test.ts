@@ -3,11 +3,9 @@
  * with the same parameters (each ledger client its own account): on the CDNOW purchase log and on a
  * synthetic ledger with costs, through the use-cases and through the command line.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateLedger } from '../bench/generate-ledger.ts';
 import { SYSTEM_ACTOR, type Actor } from '../src/app/actor.ts';
@@ -20,9 +18,9 @@ import { dayFromCivil } from '../src/core/calendar.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/types.ts';
 import type { ReadOptions } from '../src/ingest/types.ts';
 import { describeDatabases } from './database.ts';
+import { kamerton, repo } from './fixtures/cli.ts';
 import { rejection } from './fixtures/errors.ts';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cdnowDir = join(repo, '..', 'shared', 'datasets', 'cdnow');
 const cdnowMaster = join(cdnowDir, 'CDNOW_master.txt');
 const cdnowSample = join(cdnowDir, 'CDNOW_sample.txt');
@@ -97,17 +95,6 @@ describeDatabases('analysis runs over a synthetic ledger with costs', (get) => {
   }
 });
 
-function kamerton(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repo, 'bin', 'kamerton.js'), ...args], { cwd: repo, env: { ...process.env, ...env } });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-}
 
 describeDatabases('kamerton import and kamerton analysis run', (get) => {
   it('print the import record, and the same JSON as kamerton analyze', async () => {

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import ExcelJS from 'exceljs';
@@ -17,29 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisDocument } from '../src/app/analysis-document.ts';
 import { jsonChunks, registerAnalyzeCommand, writeChunks } from '../src/cli/analyze.command.ts';
 import { createProgressBar, renderProgress } from '../src/cli/progress.ts';
+import { kamerton, repo } from './fixtures/cli.ts';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
 const cdnowDir = join(repo, '..', 'shared', 'datasets', 'cdnow');
 const cdnowMaster = join(cdnowDir, 'CDNOW_master.txt');
 const cdnowSample = join(cdnowDir, 'CDNOW_sample.txt');
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function kamerton(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-    if (env.DEBUG === undefined) delete childEnv.DEBUG;
-    const child = spawn(process.execPath, [join(repo, 'bin', 'kamerton.js'), ...args], { cwd: repo, env: childEnv });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-  });
-}
 
 function validator() {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
