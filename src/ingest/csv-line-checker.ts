@@ -7,7 +7,8 @@
 import type { CsvLayout } from './csv-layout.ts';
 import type { RecordScanner } from './csv-tokenizer.ts';
 import { createTextDecoder, type TextDecodeFn } from './encoding.ts';
-import type { LedgerLine, RowError } from './types.ts';
+import { CLIENT, CLIENT_NAME, DOCUMENT, DOCUMENT_LINE, GROUP, PRODUCT, type LineValues } from './line-values.ts';
+import type { RowError } from './types.ts';
 import { isBlank, parseDate, parseMoney as importedParseMoney, parseQuantity } from './values.ts';
 
 /**
@@ -136,42 +137,48 @@ export class LineChecker {
   }
 
   /**
-   * Checks every mapped field and returns the full ledger line, or null with `error` set. `line` is
-   * the line number the returned object carries.
+   * Checks every mapped field and fills `out` with the line's values (texts as byte ranges of `buf`,
+   * or of `out`'s own buffer when the file is not UTF-8); false with `error` set for a bad line.
    */
-  checkLine(buf: Uint8Array, s: RecordScanner, line: number): LedgerLine | null {
-    if (!this.check(buf, s)) return null;
+  checkValues(buf: Uint8Array, s: RecordScanner, line: number, out: LineValues): boolean {
+    if (!this.check(buf, s)) return false;
     const index = this.layout.index;
-    let quantity: number | null = null;
+    let quantity = NaN;
     const q = index.quantity;
     if (q !== undefined && !isBlank(buf, s.starts[q] as number, s.ends[q] as number)) {
       quantity = parseQuantity(buf, s.starts[q] as number, s.ends[q] as number, this.layout.decimal);
       if (quantity !== quantity) {
-        this.rejectField(buf, s, q, `not a readable quantity (decimal separator "${this.layout.decimal}")`);
-        return null;
+        return this.rejectField(buf, s, q, `not a readable quantity (decimal separator "${this.layout.decimal}")`);
       }
     }
     const dueDate = this.optionalDate(buf, s, index.dueDate);
-    if (dueDate === undefined) return null;
+    if (dueDate === undefined) return false;
     const paidDate = this.optionalDate(buf, s, index.paidDate);
-    if (paidDate === undefined) return null;
-    const hasCost = index.cost !== undefined;
-    return {
-      line,
-      date: this.day,
-      client: this.decode(buf, this.clientStart, this.clientEnd),
-      clientName: this.nameEnd > this.nameStart && index.clientName !== undefined ? this.decode(buf, this.nameStart, this.nameEnd) : null,
-      revenue: this.revenue,
-      cost: hasCost ? this.cost : null,
-      margin: this.layout.hasMargin ? this.margin : null,
-      quantity,
-      product: this.optionalText(buf, s, index.product),
-      group: this.optionalText(buf, s, index.group),
-      document: this.optionalText(buf, s, index.document),
-      documentLine: this.optionalText(buf, s, index.line),
-      dueDate,
-      paidDate,
-    };
+    if (paidDate === undefined) return false;
+    out.bytes = buf;
+    out.line = line;
+    out.day = this.day;
+    out.revenue = this.revenue;
+    out.cost = index.cost !== undefined ? this.cost : NaN;
+    out.margin = this.layout.hasMargin ? this.margin : NaN;
+    out.quantity = quantity;
+    out.dueDate = dueDate;
+    out.paidDate = paidDate;
+    const ranges = out.ranges;
+    ranges[CLIENT] = this.clientStart;
+    ranges[CLIENT + 1] = this.clientEnd;
+    if (index.clientName !== undefined) {
+      ranges[CLIENT_NAME] = this.nameStart;
+      ranges[CLIENT_NAME + 1] = this.nameEnd;
+    } else {
+      ranges[CLIENT_NAME] = ranges[CLIENT_NAME + 1] = 0;
+    }
+    this.textRange(buf, s, index.document, ranges, DOCUMENT);
+    this.textRange(buf, s, index.line, ranges, DOCUMENT_LINE);
+    this.textRange(buf, s, index.product, ranges, PRODUCT);
+    this.textRange(buf, s, index.group, ranges, GROUP);
+    if (this.layout.encoding !== 'utf-8') out.transcode(this.decode);
+    return true;
   }
 
   /**
@@ -195,9 +202,9 @@ export class LineChecker {
     return day;
   }
 
-  /** A date cell that may be empty: null when empty, undefined (with `error` set) when invalid. */
-  private optionalDate(buf: Uint8Array, s: RecordScanner, c: number | undefined): number | null | undefined {
-    if (c === undefined || isBlank(buf, s.starts[c] as number, s.ends[c] as number)) return null;
+  /** A date cell that may be empty: NaN when empty, undefined (with `error` set) when invalid. */
+  private optionalDate(buf: Uint8Array, s: RecordScanner, c: number | undefined): number | undefined {
+    if (c === undefined || isBlank(buf, s.starts[c] as number, s.ends[c] as number)) return NaN;
     const day = parseDate(buf, s.starts[c] as number, s.ends[c] as number, this.layout.dateFormat);
     if (day !== day) {
       this.rejectField(buf, s, c, this.dateMessage);
@@ -206,13 +213,18 @@ export class LineChecker {
     return day;
   }
 
-  private optionalText(buf: Uint8Array, s: RecordScanner, c: number | undefined): string | null {
-    if (c === undefined) return null;
+  /** The trimmed range of an optional text cell into `ranges` at `at` (an empty range when absent or blank). */
+  private textRange(buf: Uint8Array, s: RecordScanner, c: number | undefined, ranges: Int32Array, at: number): void {
+    if (c === undefined) {
+      ranges[at] = ranges[at + 1] = 0;
+      return;
+    }
     let a = s.starts[c] as number;
     let b = s.ends[c] as number;
     while (a < b && isTrimmed(buf[a] as number)) a++;
     while (b > a && isTrimmed(buf[b - 1] as number)) b--;
-    return a === b ? null : this.decode(buf, a, b);
+    ranges[at] = a;
+    ranges[at + 1] = b;
   }
 
   private rejectLine(message: string): false {

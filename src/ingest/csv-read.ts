@@ -11,6 +11,7 @@ import { buildDailyLedger, releasePages } from './client-day-table.ts';
 import { readDailyChunk, type DailyChunkResult } from './csv-daily-chunk.ts';
 import { detectLayout, HEAD_BYTES, type CsvLayout } from './csv-layout.ts';
 import { LineChecker } from './csv-line-checker.ts';
+import { LineValues } from './line-values.ts';
 import { readChunkInWorker, splitAtLines } from './csv-parallel.ts';
 import { InvalidUtf8Error, RecordReader } from './csv-record-reader.ts';
 import { RowErrorLog } from './row-errors.ts';
@@ -184,21 +185,34 @@ export async function readCsvLines(
   onLine: (line: LedgerLine) => void,
   hooks: LineHooks = {},
 ): Promise<ReadInfo> {
+  return readCsvValues(path, options, (values) => onLine(values.toLine()), hooks);
+}
+
+/**
+ * As `readCsvLines`, each good line's values given as they lie in the read buffer (`LineValues`, one
+ * object for every line, valid until `onValues` returns): what the import copies into the database.
+ */
+export async function readCsvValues(
+  path: string,
+  options: ReadOptions,
+  onValues: (values: LineValues) => void,
+  hooks: LineHooks = {},
+): Promise<ReadInfo> {
   const { fd, size, layout } = openCsv(path, options);
   try {
     const progress = throttle(options.onProgress, size);
     const reader = new RecordReader(fd, layout.dataStart, size, layout.delimiter, layout.encoding === 'utf-8');
     const checker = new LineChecker(layout);
     const log = new RowErrorLog(path, layout.strict, hooks.rejected);
+    const values = new LineValues();
     const s = reader.scanner;
     let dataLines = 0;
     try {
       while (reader.next()) {
         dataLines++;
         const line = reader.recordLine + layout.linesBefore;
-        const ledgerLine = checker.checkLine(reader.buf, s, line);
-        if (ledgerLine !== null) {
-          onLine(ledgerLine);
+        if (checker.checkValues(reader.buf, s, line, values)) {
+          onValues(values);
         } else {
           const error: RowError = { ...checker.error, line };
           log.add(error);

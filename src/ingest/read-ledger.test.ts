@@ -10,6 +10,7 @@ import { detectLayout } from './csv-layout.ts';
 import { splitAtLines } from './csv-parallel.ts';
 import { readDailyLedger, readLedgerLines } from './read-ledger.ts';
 import type { LedgerLine, ReadOptions } from './types.ts';
+import { windows1250 } from '../../test/fixtures/windows-1250.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kamerton-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,18 +20,6 @@ function write(content: string | Uint8Array, extension = 'csv'): string {
   const path = join(dir, `ledger${fileNumber++}.${extension}`);
   writeFileSync(path, content);
   return path;
-}
-
-const WINDOWS_1250: Record<string, number> = {
-  ą: 0xb9, ć: 0xe6, ę: 0xea, ł: 0xb3, ń: 0xf1, ó: 0xf3, ś: 0x9c, ź: 0x9f, ż: 0xbf,
-  Ą: 0xa5, Ć: 0xc6, Ę: 0xca, Ł: 0xa3, Ń: 0xd1, Ó: 0xd3, Ś: 0x8c, Ź: 0x8f, Ż: 0xaf,
-};
-
-/** Windows-1250 bytes of a text of ASCII and Polish letters (Node has no encoder for it). */
-function windows1250(text: string): Uint8Array {
-  const bytes = Uint8Array.from([...text].map((ch) => WINDOWS_1250[ch] ?? ch.charCodeAt(0)));
-  expect(new TextDecoder('windows-1250').decode(bytes)).toBe(text);
-  return bytes;
 }
 
 const day = (y: number, m: number, d: number) => dayFromCivil(y, m, d);
