@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
-import { generateLedger } from '../bench/generate-ledger.ts';
+import { createRandom, generateLedger } from '../bench/generate-ledger.ts';
 import type { Actor } from '../src/app/actor.ts';
 import { SYSTEM_ACTOR } from '../src/app/actor.ts';
 import { importLedger, type ImportRecord } from '../src/app/import-ledger.ts';
 import type { Database } from '../src/db/client.ts';
 import { describeDatabases } from './database.ts';
 import { rejection } from './fixtures/errors.ts';
+import { windows1250 } from './fixtures/windows-1250.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kamerton-import-'));
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -154,6 +155,72 @@ describeDatabases('importLedger', (get) => {
       { product: 'Rękawice; zimowe \\ ż', product_group: 'Środki "BHP"' },
       { product: 'Kask 🚧\tniebieski', product_group: 'BHP' },
     ]);
+  });
+
+  it('finds every line unchanged when the same export comes again in Windows-1250 and as an XLSX workbook', async () => {
+    const database = get();
+    const rows = [
+      ['FV/P/1', 1, '07.01.2025', 'KŁ1', 'Łódź Żywność sp. z o.o.', 'Rękawice', 'Środki BHP', 12, '120,50', '80,25', '21.01.2025', '20.01.2025'],
+      ['FV/P/1', 2, '07.01.2025', 'KŁ1', 'Łódź Żywność sp. z o.o.', 'Kask ąęść', 'Środki BHP', 1, '99,99', '', '21.01.2025', ''],
+      ['FV/P/2', 1, '08.01.2025', 'KŚ2', '', 'Ręcznik', 'Higiena', 3, '-15,00', '-10,00', '', ''],
+    ] as const;
+    const text = [HEADER, ...rows.map((row) => row.join(';'))].join('\n') + '\n';
+    const utf8 = ledgerFile('polish-utf8.csv', text.trimEnd().split('\n'));
+    const windowsPath = join(dir, 'polish-1250.csv');
+    writeFileSync(windowsPath, windows1250(text));
+    const ExcelJS = (await import('exceljs')).default;
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Sprzedaż');
+    sheet.addRow(HEADER.split(';'));
+    const date = (dmy: string) => {
+      if (dmy === '') return null;
+      const [d, m, y] = dmy.split('.').map(Number);
+      return new Date(Date.UTC(y!, m! - 1, d!));
+    };
+    const money = (value: string) => (value === '' ? null : Number(value.replace(',', '.')));
+    for (const [document, line, day, code, name, product, group, quantity, revenue, cost, due, paid] of rows) {
+      sheet.addRow([document, line, date(day), code, name === '' ? null : name, product, group, quantity, money(revenue), money(cost), date(due), date(paid)]);
+    }
+    const xlsxPath = join(dir, 'polish.xlsx');
+    await workbook.xlsx.writeFile(xlsxPath);
+
+    const first = await importLedger(database.pool, SYSTEM_ACTOR, { path: utf8, source: 'formats' });
+    expect(figures(first)).toMatchObject({ accepted: 3, added: 3, newAccounts: ['KŁ1', 'KŚ2'] });
+    const stored = await snapshot(database);
+    const windows = await importLedger(database.pool, SYSTEM_ACTOR, { path: windowsPath, source: 'formats' });
+    expect(windows.format).toBe('csv');
+    expect(figures(windows)).toMatchObject({ accepted: 3, unchanged: 3, added: 0, removed: 0, newAccounts: [] });
+    const xlsx = await importLedger(database.pool, SYSTEM_ACTOR, { path: xlsxPath, source: 'formats' });
+    expect(xlsx.format).toBe('xlsx');
+    expect(figures(xlsx)).toMatchObject({ accepted: 3, unchanged: 3, added: 0, removed: 0, newAccounts: [] });
+    expect(await snapshot(database)).toEqual(stored);
+    const { rows: named } = await database.pool.query(
+      `select c.code, a.name from accounts a join account_codes c on c.account_id = a.id where c.code in ('KŁ1', 'KŚ2') order by c.code`,
+    );
+    expect(named).toEqual([{ code: 'KŁ1', name: 'Łódź Żywność sp. z o.o.' }, { code: 'KŚ2', name: 'KŚ2' }]);
+  });
+
+  it('keeps thousands of client codes apart, with each client\'s days in any order, and the rollup exact', async () => {
+    const database = get();
+    const random = createRandom(7);
+    const lines = ['data;klient;wartość;koszt'];
+    for (let i = 0; i < 20_000; i++) {
+      const client = `M${Math.floor(random() * 5000)}`;
+      const day = 1 + Math.floor(random() * 28);
+      lines.push(`${String(day).padStart(2, '0')}.03.2025;${client};${(random() * 1000 - 100).toFixed(2).replace('.', ',')};1,00`);
+    }
+    const path = ledgerFile('many.csv', lines);
+    const record = await importLedger(database.pool, SYSTEM_ACTOR, { path, source: 'many' });
+    const clients = new Set(lines.slice(1).map((line) => line.split(';')[1]));
+    expect(record).toMatchObject({ accepted: 20_000, added: 20_000 });
+    expect(new Set(record.newAccounts.map((a) => a.code))).toEqual(clients);
+    const { rows: [stored] } = await database.pool.query<{ n: string }>(
+      `select count(distinct account_id) as n from ledger_lines where source = 'many'`,
+    );
+    expect(Number(stored!.n)).toBe(clients.size);
+    expect((await snapshot(database)).days).toEqual(await rollupOfLines(database));
+    const again = await importLedger(database.pool, SYSTEM_ACTOR, { path, source: 'many' });
+    expect(figures(again)).toMatchObject({ unchanged: 20_000, added: 0, removed: 0, newAccounts: [] });
   });
 
   it('keeps sources apart: another source\'s file adds its lines and replaces none of the ERP\'s', async () => {

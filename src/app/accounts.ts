@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import {
-  ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, analysisResults, contacts, accountCompetitors, ledgerDays, ledgerLines, tenders, users,
+  ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, analysisResults, contacts, accountCompetitors, importNewAccounts, ledgerDays, ledgerLines, tenders, users,
 } from '../db/schema/index.ts';
 import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS, type Activity, type KeyClientType, type Segment } from '../core/types.ts';
 import {
@@ -371,6 +371,7 @@ export async function deleteAccount(db: Db, actor: Actor, id: string, version?: 
     await tx.delete(ledgerLines).where(eq(ledgerLines.accountId, id));
     await tx.delete(ledgerDays).where(eq(ledgerDays.accountId, id));
     await tx.delete(analysisResults).where(eq(analysisResults.accountId, id));
+    await tx.delete(importNewAccounts).where(eq(importNewAccounts.accountId, id));
     await tx.delete(accounts).where(eq(accounts.id, id));
   });
 }

@@ -108,11 +108,20 @@ type TableInfo = {
   /** Every column but generated ones (the database computes those), in the schema's order. */
   columns: string[];
   primaryKey: string[];
+  /** The columns the rows are written in the order of: the primary key, else `KEYLESS_ORDER`. */
+  order: string[];
   /** Backup names of the other tables this one refers to. */
   references: string[];
   /** Columns of foreign keys to the table itself (contacts.reports_to_id), set after the table's rows are in. */
   selfReferences: string[];
 };
+
+/**
+ * The order of a table without a primary key: every column, since the same data must give the same
+ * file, led by those named here. The ledger's lines go by date first, as imports store them, so that
+ * a restored ledger keeps its block range index on the date useful (src/db/schema/ledger.ts).
+ */
+const KEYLESS_ORDER: Readonly<Record<string, readonly string[]>> = { ledger_lines: ['sale_date'] };
 
 /** Tables of the schema that a backup leaves out, and why (see the module comment). */
 const NOT_BACKED_UP: ReadonlySet<string> = new Set(['sessions']);
@@ -133,11 +142,14 @@ function describeTable(table: PgTable): TableInfo {
     else references.add(target);
   }
   const primaryKey = config.primaryKeys[0]?.columns.map((c) => c.name) ?? config.columns.filter((c) => c.primary).map((c) => c.name);
+  const columns = config.columns.filter((c) => c.generated === undefined).map((c) => c.name);
+  const leading = KEYLESS_ORDER[name] ?? [];
   return {
     name,
     sql: `${quoteIdentifier(config.schema ?? 'public')}.${quoteIdentifier(config.name)}`,
-    columns: config.columns.filter((c) => c.generated === undefined).map((c) => c.name),
+    columns,
     primaryKey,
+    order: primaryKey.length > 0 ? primaryKey : [...leading, ...columns.filter((c) => !leading.includes(c))],
     references: [...references].sort(),
     selfReferences,
   };
@@ -341,9 +353,10 @@ async function* backupLines(
   let done = 0;
   for (const [index, table] of tables.entries()) {
     const values = table.columns.map((c) => `${quoteIdentifier(c)}::text`).join(', ');
-    // Ordered by the primary key: the same data gives the same file, and the history keeps its order.
-    const order = table.primaryKey.length > 0 ? ` order by ${table.primaryKey.map(quoteIdentifier).join(', ')}` : '';
-    await client.query(`declare ${CURSOR} no scroll cursor for select ${values} from ${table.sql}${order}`);
+    // Ordered by the primary key (a keyless table by its columns): the same data gives the same file,
+    // and the history keeps its order.
+    const order = table.order.map(quoteIdentifier).join(', ');
+    await client.query(`declare ${CURSOR} no scroll cursor for select ${values} from ${table.sql} order by ${order}`);
     let rows = 0;
     for (;;) {
       const page = await client.query<(string | null)[]>({ text: `fetch forward ${pageSize} from ${CURSOR}`, rowMode: 'array' });

@@ -21,16 +21,16 @@ import { KamertonError } from '../core/errors.ts';
 import {
   createNewAccounts,
   createStaging,
-  deferAccountIndex,
   findRepeatedStagedKey,
   LEDGER_LOCK,
-  LedgerCopy,
   loadLedgerKeys,
   moveRollup,
+  prepareEmptyLoad,
   replaceScope,
   type LedgerChange,
 } from '../db/ledger-store.ts';
-import { readLedgerLines } from '../ingest/read-ledger.ts';
+import { LedgerCopy } from '../db/ledger-copy.ts';
+import { readLedgerValues } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions, RowError } from '../ingest/types.ts';
 import { assertManagesAccounts } from './access.ts';
 import type { Actor } from './actor.ts';
@@ -126,15 +126,15 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
     // A source's first import has nothing to replace, so its lines go straight into the ledger.
     const replacing = keys.stored;
     if (replacing) await createStaging(client);
-    const rebuildIndex = keys.empty ? await deferAccountIndex(client) : null;
+    const completeLoad = keys.empty ? await prepareEmptyLoad(client) : null;
     const rejects: RowError[] = [];
     const copy = new LedgerCopy(client, replacing ? 'import_staging' : 'ledger_lines', keys.codes, source, importId);
     let info: ReadInfo;
     try {
-      info = await readLedgerLines(
+      info = await readLedgerValues(
         input.path,
         { ...input.read, onProgress: (done, total) => options.onProgress?.('reading', done, total) },
-        (line) => copy.add(line),
+        (values) => copy.add(values),
         { drain: () => copy.drain(), rejected: (error) => rejects.push(error) },
       );
       await copy.finish();
@@ -158,7 +158,7 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
     }
     const newAccounts = await createNewAccounts(client, importId, userId, copy);
     await moveRollup(client, copy, replacing);
-    await rebuildIndex?.();
+    await completeLoad?.();
     await storeRejects(client, importId, rejects);
     const matchedBy = info.columns.document !== undefined && info.columns.line !== undefined ? 'document-line' : 'values';
     const firstDay = copy.firstDay === null ? null : formatDay(copy.firstDay);

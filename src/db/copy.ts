@@ -3,8 +3,8 @@ import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-/** Runs a COPY FROM STDIN of `chunks` of COPY text, waiting for the connection whenever it asks to. */
-export async function copyRows(client: pg.ClientBase, statement: string, chunks: Iterable<string>): Promise<void> {
+/** Runs a COPY FROM STDIN of `chunks` of COPY data (text, or bytes of either format), waiting for the connection whenever it asks to. */
+export async function copyRows(client: pg.ClientBase, statement: string, chunks: Iterable<string | Buffer>): Promise<void> {
   const stream: Writable = client.query(copyFrom(statement));
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);

@@ -127,6 +127,15 @@ describe('the embedded PostgreSQL on one data folder', () => {
     expect(settings).toEqual([{ listen: '127.0.0.1', sockets: '' }]);
   });
 
+  it('keeps no WAL for replicas, so that a first ledger import writes its tables without WAL', async () => {
+    const server = current();
+    const settings = await query<{ level: string; senders: string }>(
+      server.url,
+      `select current_setting('wal_level') as level, current_setting('max_wal_senders') as senders`,
+    );
+    expect(settings).toEqual([{ level: 'minimal', senders: '0' }]);
+  });
+
   it('stops on stop(), twice without harm, removing server.json', async () => {
     const server = current();
     await query(server.url, 'create table kept (value text)');
