@@ -51,11 +51,17 @@ export class LedgerCopy {
   private readonly out = new BinaryRows();
   private failure: Error | null = null;
   private readonly sourceField: Buffer;
+  /**
+   * Whether the file's days are summed: a first import adds the file's rollup to the stored one, while
+   * an import that replaces lines moves it by the lines it deletes and inserts (ledger-store.ts).
+   */
+  private readonly summing: boolean;
   /** The import id's two 32-bit halves, the last field of every row. */
   private readonly importHigh: number;
   private readonly importLow: number;
 
   constructor(client: pg.ClientBase, table: 'ledger_lines' | 'import_staging', private readonly codes: Map<string, string>, source: string, importId: number) {
+    this.summing = table === 'ledger_lines';
     const source8 = Buffer.from(source, 'utf8');
     this.sourceField = Buffer.alloc(4 + source8.length);
     this.sourceField.writeInt32BE(source8.length, 0);
@@ -159,7 +165,7 @@ export class LedgerCopy {
     out.view.setInt32(p + 8, this.importLow);
     out.length = p + 12;
 
-    this.rollup.add(k, day, v.revenue, margin === margin ? margin : null);
+    if (this.summing) this.rollup.add(k, day, v.revenue, margin === margin ? margin : null);
     if (v.line !== this.lastLine + 1) this.lineJumps.push(this.lines + 1, v.line);
     this.lastLine = v.line;
     this.lines++;

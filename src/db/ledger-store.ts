@@ -1,8 +1,9 @@
 /**
  * The SQL of a ledger import, run on one connection inside the import's transaction
  * (src/app/import-ledger.ts owns the transaction and the reading). The file's lines are streamed with
- * COPY, keyed to their accounts and fingerprinted on the way, and the per-account, per-day rollup of
- * the file is summed in memory as they pass, so that the database never aggregates the file's lines:
+ * COPY (src/db/ledger-copy.ts), keyed to their accounts and fingerprinted on the way, and the
+ * per-account, per-day rollup of the file is summed in memory as they pass, so that the database never
+ * aggregates the file's lines:
  *
  * - a source's first import COPYs straight into `ledger_lines`: nothing is replaced, every line is new;
  * - later imports COPY into a temporary table of the same shape, find the stored lines the file
@@ -11,7 +12,8 @@
  *   and line number included; equal lines one to one by their occurrence), delete the stored lines
  *   left unpaired and insert the file's lines left unpaired. Work grows with the file and the
  *   documents it replaces, never with the whole stored ledger;
- * - either way the rollup (`ledger_days`) moves by the file's rollup less the scope's.
+ * - the rollup (`ledger_days`) moves by the file's rollup on a first import, and otherwise by the lines
+ *   deleted and inserted, summed as they are written.
  *
  * Lines are paired by a 53-bit hash of their values (`fingerprint`), with every value compared again,
  * so that a hash collision can at worst count a line as removed and added, never keep a changed one.
@@ -149,9 +151,17 @@ export async function createStaging(client: pg.ClientBase): Promise<void> {
 
 export type LedgerChange = { unchanged: number; added: number; removed: number };
 
+/** The rollup's change, per account and day, that `moveRollup` applies; rows of one day may repeat. */
+async function createDelta(client: pg.ClientBase): Promise<void> {
+  await client.query(
+    `create temp table import_delta (account_id uuid, day date, revenue bigint, margin bigint, margin_lines integer,
+       lines integer, purchase_lines integer) on commit drop`,
+  );
+}
+
 /**
  * Replaces the stored lines of `source` in the file's scope by the staged ones, writing only the
- * difference. Returns the counts and leaves the scope's old lines in `import_old` for `moveRollup`.
+ * difference. Returns the counts and leaves the rollup's change in `import_delta` for `moveRollup`.
  */
 export async function replaceScope(client: pg.ClientBase, source: string, copy: LedgerCopy): Promise<LedgerChange> {
   await client.query('analyze import_staging');
@@ -175,8 +185,9 @@ export async function replaceScope(client: pg.ClientBase, source: string, copy: 
   );
   const { rows: [old] } = await client.query<{ n: string }>('select count(*) as n from import_old');
   const oldLines = Number(old!.n);
-  // Lines are named by their place in the table (ctid): no other writer runs while the import holds the
-  // ledger's lock, and nothing moves a row within a transaction that has read its table.
+  // Lines are named by their place in the table (ctid, with the account: see the delete below): no
+  // other writer runs while the import holds the ledger's lock, and nothing moves a row within a
+  // transaction that has read its table.
   // No index: the kept pairs are only ever read whole, by hash anti-joins.
   await client.query('create temp table import_kept (staged tid not null, stored tid not null) on commit drop');
   if (oldLines > 0) {
@@ -193,16 +204,38 @@ export async function replaceScope(client: pg.ClientBase, source: string, copy: 
   const unchanged = Number(kept!.n);
   const removed = oldLines - unchanged;
   const added = copy.lines - unchanged;
+  // The rollup moves by the lines that go and the lines that come, summed as they are written: a file
+  // whose lines are all unchanged moves nothing and costs no aggregate.
+  await createDelta(client);
   if (removed > 0) {
+    // A line is named by its account and its place: the place alone finds it (a TID scan), and the
+    // account confines the place to the shard that holds the account's lines when the ledger is
+    // distributed by account, where the same place exists in every shard (docs/scaling.md).
     await client.query(
-      `delete from ledger_lines
-        where ctid = any(array(select o.rid from import_old o where not exists (select 1 from import_kept k where k.stored = o.rid)))`,
+      `create temp table import_gone on commit drop as
+       select o.account_id, o.rid from import_old o where not exists (select 1 from import_kept k where k.stored = o.rid)`,
+    );
+    await client.query(
+      `with gone as (
+         delete from ledger_lines
+          where ctid = any(array(select rid from import_gone)) and (account_id, ctid) in (select account_id, rid from import_gone)
+         returning account_id, sale_date, revenue, margin)
+       insert into import_delta
+       select account_id, sale_date, -sum(revenue), -sum(coalesce(margin, 0)), -count(margin), -count(*),
+              -count(*) filter (where revenue >= 0)
+         from gone group by account_id, sale_date`,
     );
   }
   if (added > 0) {
     await client.query(
-      `insert into ledger_lines (${LINE_COLUMNS})
-       select ${LINE_COLUMNS} from import_staging s where not exists (select 1 from import_kept k where k.staged = s.ctid)`,
+      `with came as (
+         insert into ledger_lines (${LINE_COLUMNS})
+         select ${LINE_COLUMNS} from import_staging s where not exists (select 1 from import_kept k where k.staged = s.ctid)
+         returning account_id, sale_date, revenue, margin)
+       insert into import_delta
+       select account_id, sale_date, sum(revenue), sum(coalesce(margin, 0)), count(margin), count(*),
+              count(*) filter (where revenue >= 0)
+         from came group by account_id, sale_date`,
     );
   }
   // Kept lines stay as they were stored: same values, and the import that first brought them.
@@ -210,33 +243,24 @@ export async function replaceScope(client: pg.ClientBase, source: string, copy: 
 }
 
 /**
- * Moves the rollup by the file's lines less the stored lines they replace (`import_old`, absent on a
- * source's first import): days already rolled up change, new days are inserted, emptied days go.
- * (Not INSERT ... ON CONFLICT: PostgreSQL checks the proposed row, a negative delta, against the
- * table's check first.)
+ * Moves the rollup: after `replaceScope`, by the change it left in `import_delta`; on a source's first
+ * import, by the file's rollup summed as it was read. Days already rolled up change, new days are
+ * inserted, emptied days go. (Not INSERT ... ON CONFLICT: PostgreSQL checks the proposed row, a
+ * negative delta, against the table's check first.)
  */
 export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replaced: boolean): Promise<void> {
-  const fresh = new Set([...copy.newAccounts.values()].map((a) => a.accountId));
-  const rollup = copy.rollup;
-  await client.query(
-    `create temp table import_delta (account_id uuid, day date, revenue bigint, margin bigint, margin_lines integer,
-       lines integer, purchase_lines integer) on commit drop`,
-  );
-  // The days of accounts this import created cannot be in the rollup yet: they go straight into it.
-  // The others are a delta, to be netted against the replaced lines and added to the stored days.
-  if (fresh.size > 0) {
-    await copyRows(client, `copy ledger_days (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => fresh.has(a.id)));
-  }
-  if (fresh.size < rollup.accounts.length) {
-    await copyRows(client, `copy import_delta (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => !fresh.has(a.id)));
-  }
-  if (replaced) {
-    await client.query(
-      `insert into import_delta
-       select account_id, sale_date, -sum(revenue), -sum(coalesce(margin, 0)), -count(margin), -count(*),
-              -count(*) filter (where revenue >= 0)
-         from import_old group by account_id, sale_date`,
-    );
+  if (!replaced) {
+    await createDelta(client);
+    const fresh = new Set([...copy.newAccounts.values()].map((a) => a.accountId));
+    const rollup = copy.rollup;
+    // The days of accounts this import created cannot be in the rollup yet: they go straight into it.
+    // The others are a delta, added to the stored days.
+    if (fresh.size > 0) {
+      await copyRows(client, `copy ledger_days (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => fresh.has(a.id)));
+    }
+    if (fresh.size < rollup.accounts.length) {
+      await copyRows(client, `copy import_delta (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => !fresh.has(a.id)));
+    }
   }
   // Days whose lines did not change net to zero and are left alone.
   await client.query(
