@@ -8,8 +8,9 @@ import { formatDay } from '../core/calendar.ts';
 import { analyzeLedger } from '../core/analysis.ts';
 import { KamertonError } from '../core/errors.ts';
 import type { AnalysisParams, AnalysisResult, ClientResult, DossierFacts } from '../core/types.ts';
-import { readStoredLedger, type RollupAccount } from '../db/analysis-store.ts';
-import { copyRows, copyValue } from '../db/copy.ts';
+import { readStoredLedger, type RollupAccount, type StoredLedger } from '../db/analysis-store.ts';
+import { BinaryCopyWriter } from '../db/binary-copy.ts';
+import { copyRows } from '../db/copy.ts';
 import type pg from 'pg';
 import { assertManagesAccounts } from './access.ts';
 import type { Actor } from './actor.ts';
@@ -45,13 +46,12 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
   try {
     // One snapshot for the reading and the writing: an import committed meanwhile is not half-seen.
     await client.query('begin isolation level repeatable read');
-    const stored = await readStoredLedger(client);
+    const stored = await readInParallel(pool, client);
     if (stored.ledger.clients.length === 0) {
       throw new KamertonError('invalid-input', 'The stored ledger is empty: import a ledger first (kamerton import FILE).');
     }
     const dossier = await readDossierFacts(client, stored.accounts);
     const result = analyzeLedger(stored.ledger, params, dossier.facts);
-    const accountOf = new Map(stored.accounts.map((account) => [account.code, account.accountId]));
     const inputs = await readKeyScoreInputs(client, result.window.from, result.window.asOf);
     const kept = storedParams(params);
     const summary = {
@@ -65,7 +65,7 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
       [actor.userId, JSON.stringify(kept), JSON.stringify(summary), stored.importId, inputs?.productGroups ?? null],
     );
     const runId = Number(run!.id);
-    await storeResults(client, runId, result.clients, accountOf);
+    await storeResults(client, runId, result.clients, stored.accounts);
     await storeProspects(client, runId, result.prospects, dossier.codes);
     if (inputs !== null) await storeKeyScoreInputs(client, runId, inputs.accounts);
     await client.query('commit');
@@ -84,6 +84,36 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
   } finally {
     // A connection whose transaction failed in an unknown state is not given back to the pool.
     client.release(failed);
+  }
+}
+
+/**
+ * The stored ledger, read by `client` (in its repeatable-read transaction) and, when the pool has a
+ * connection to spare, a second connection in the same snapshot, each reading half of the accounts:
+ * the server packs the rollup in two processes at once (10M lines on a busy two-core machine: 1.6-2.1 s
+ * against 2.1-2.7 s over one connection; less gain on an idle one, where PostgreSQL's own parallel
+ * workers already keep both cores busy). Without a spare connection (a busy server) one reads it all,
+ * rather than waiting for one, which runs holding their first connection could otherwise wait for
+ * each other.
+ */
+async function readInParallel(pool: pg.Pool, client: pg.PoolClient): Promise<StoredLedger> {
+  if (pool.idleCount === 0 && pool.totalCount >= pool.options.max) return readStoredLedger([client]);
+  const { rows: [exported] } = await client.query<{ snapshot: string }>('select pg_export_snapshot() as snapshot');
+  const second = await pool.connect();
+  let failed = false;
+  try {
+    await second.query('begin isolation level repeatable read');
+    // SET TRANSACTION takes no parameters; the snapshot's name is PostgreSQL's own (hex digits and dashes).
+    await second.query(`set transaction snapshot '${exported!.snapshot.replaceAll("'", "''")}'`);
+    const stored = await readStoredLedger([client, second]);
+    await second.query('commit');
+    return stored;
+  } catch (error) {
+    failed = true;
+    await second.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    second.release(failed);
   }
 }
 
@@ -185,32 +215,54 @@ async function storeKeyScoreInputs(client: pg.ClientBase, runId: number, account
 /** How many results go into one INSERT: 20 arrays of this length stay well within a message. */
 const RESULTS_PER_INSERT = 5000;
 
-async function storeResults(client: pg.ClientBase, runId: number, clients: readonly ClientResult[], accountOf: ReadonlyMap<string, string>): Promise<void> {
+async function storeResults(client: pg.ClientBase, runId: number, clients: readonly ClientResult[], accounts: readonly RollupAccount[]): Promise<void> {
   // COPY rather than INSERTs, in account order so that the primary key (run, account) grows at its
-  // end: 100,000 results take a fraction of a second this way.
-  const order = clients.map((c, i) => ({ accountId: accountOf.get(c.client) ?? '', i }))
-    .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
-  const rows = function* (): Generator<string> {
-    let chunk = '';
-    for (const { i } of order) {
+  // end, and in the binary format, which spares the server parsing every number and id: 100,000
+  // results take a fraction of a second this way. The stored ledger lists its accounts in id order,
+  // so each result goes to its account's place there, without sorting 100,000 ids as strings.
+  const slotOf = new Map(accounts.map((account, slot) => [account.code, slot]));
+  const resultAt = new Int32Array(accounts.length).fill(-1);
+  clients.forEach((c, i) => {
+    const slot = slotOf.get(c.client);
+    if (slot === undefined) throw new Error(`analysis result for ${c.client}, which is no account of the stored ledger`);
+    resultAt[slot] = i;
+  });
+  const rows = function* (): Generator<Buffer> {
+    const out = new BinaryCopyWriter();
+    for (let slot = 0; slot < accounts.length; slot++) {
+      const i = resultAt[slot]!;
+      if (i < 0) continue;
       const c = clients[i]!;
-      const values = [
-        runId, accountOf.get(c.client), c.client, i + 1, c.segment, c.abc, c.xyz, `{${c.types.join(',')}}`, c.isKey ? 't' : 'f',
-        c.activity, c.revenue, c.margin, c.share, c.cumulativeShare, c.cv, c.activePeriods, c.firstPurchase, c.lastPurchase,
-        c.daysSinceLastPurchase, c.growth,
-      ];
-      chunk += `${values.map(copyValue).join('\t')}\n`;
-      if (chunk.length > 1 << 20) {
-        yield chunk;
-        chunk = '';
-      }
+      const accountId = accounts[slot]!.accountId;
+      out.row(20);
+      out.int8(runId);
+      out.uuid(accountId);
+      out.text(c.client);
+      out.int4(i + 1);
+      out.text(c.segment);
+      out.text(c.abc);
+      out.text(c.xyz);
+      out.textArray(c.types);
+      out.bool(c.isKey);
+      out.text(c.activity);
+      out.numeric(c.revenue);
+      out.numeric(c.margin);
+      out.float8(c.share);
+      out.float8(c.cumulativeShare);
+      out.float8(c.cv);
+      out.int4(c.activePeriods);
+      out.isoDate(c.firstPurchase);
+      out.isoDate(c.lastPurchase);
+      out.int4(c.daysSinceLastPurchase);
+      out.float8(c.growth);
+      if (out.full) yield out.take();
     }
-    if (chunk !== '') yield chunk;
+    yield out.end();
   };
   await copyRows(
     client,
     `copy analysis_results (run_id, account_id, client, rank, segment, abc, xyz, types, is_key, activity, revenue, margin, share,
-       cumulative_share, cv, active_periods, first_purchase, last_purchase, days_since_last_purchase, growth) from stdin`,
+       cumulative_share, cv, active_periods, first_purchase, last_purchase, days_since_last_purchase, growth) from stdin with (format binary)`,
     rows(),
   );
 }

@@ -1,6 +1,6 @@
 /** The work of `kamerton import` and `kamerton analysis run` (ledger.command.ts registers them). */
 import { basename, extname } from 'node:path';
-import { importLedger, type ImportRecord } from '../app/import-ledger.ts';
+import type { ImportRecord } from '../app/import-ledger.ts';
 import { runAnalysis } from '../app/run-analysis.ts';
 import { commandActor } from '../app/users.ts';
 import { loadConfig } from '../config.ts';
@@ -12,6 +12,9 @@ import { createProgressBar } from './progress.ts';
 import { count, formatStoredSummary } from './summary.ts';
 
 export async function runImport(file: string, flags: ImportFlags): Promise<void> {
+  // The import's modules (the readers, the ledger store) load only here: `analysis run` shares this
+  // module and needs none of them, and loading them cost its start-up 60-70 ms.
+  const { importLedger } = await import('../app/import-ledger.ts');
   const config = await loadConfig();
   const database = await openDatabase(config);
   const progress = createProgressBar(process.stderr, {

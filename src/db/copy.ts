@@ -1,10 +1,13 @@
-/** COPY FROM STDIN for the stores: the fastest way PostgreSQL takes many rows from a client. */
+/**
+ * COPY FROM STDIN for the stores: the fastest way PostgreSQL takes many rows from a client. Rows in
+ * the binary format are written and read by binary-copy.ts.
+ */
 import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 /** Runs a COPY FROM STDIN of `chunks` of COPY data (text, or bytes of either format), waiting for the connection whenever it asks to. */
-export async function copyRows(client: pg.ClientBase, statement: string, chunks: Iterable<string | Buffer>): Promise<void> {
+export async function copyRows(client: pg.ClientBase, statement: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
   const stream: Writable = client.query(copyFrom(statement));
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);

@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CLIENT, CLIENT_NAME, DOCUMENT, DOCUMENT_LINE, GROUP, PRODUCT, type LineValues } from '../ingest/line-values.ts';
-import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER, BinaryRows, PG_DATE_OFFSET, uuidField } from './binary-copy.ts';
+import { BinaryCopyWriter, PG_DATE_OFFSET, uuidField } from './binary-copy.ts';
 
 /** The columns a line's COPY writes, in ledger_lines's order. */
 export const LINE_COLUMNS = `account_id, source, client_code, sale_date, document, document_line, product, product_group, quantity,
@@ -48,7 +48,7 @@ export class LedgerCopy {
   private lastDocument = new Uint8Array(64);
   private lastDocumentLength = -1;
   private readonly stream: Writable;
-  private readonly out = new BinaryRows();
+  private readonly out = new BinaryCopyWriter();
   private failure: Error | null = null;
   private readonly sourceField: Buffer;
   /**
@@ -72,7 +72,6 @@ export class LedgerCopy {
     this.stream.on('error', (error: Error) => {
       this.failure ??= error;
     });
-    this.out.bytes(BINARY_COPY_HEADER);
   }
 
   /** The rollup index of the account of the code at `bytes[start, end)`, made (with a new account id for an unknown code) on first sight. */
@@ -200,8 +199,7 @@ export class LedgerCopy {
   }
 
   finish(): Promise<void> {
-    this.out.bytes(BINARY_COPY_TRAILER);
-    this.stream.write(this.out.take());
+    this.stream.write(this.out.end());
     return new Promise<void>((resolve, reject) => {
       if (this.failure !== null) return reject(this.failure);
       this.stream.once('finish', resolve);
@@ -379,8 +377,7 @@ export class FileRollup {
     const byAccount = new Int32Array(this.size);
     for (let r = 0; r < this.size; r++) byAccount[next[this.accountPages[r >>> PAGE_BITS]![r & PAGE_MASK]!]!++] = r;
 
-    const out = new BinaryRows();
-    out.bytes(BINARY_COPY_HEADER);
+    const out = new BinaryCopyWriter();
     const dayOf = (r: number): number => this.dayPages[r >>> PAGE_BITS]![r & PAGE_MASK]!;
     const words = this.uuidWords;
     for (const k of order) {
@@ -413,8 +410,7 @@ export class FileRollup {
         if (out.full) yield out.take();
       }
     }
-    out.bytes(BINARY_COPY_TRAILER);
-    yield out.take();
+    yield out.end();
   }
 }
 
