@@ -5,7 +5,7 @@
  * failure half-way leaves the database as it was.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,8 +54,26 @@ async function snapshot(database: Database): Promise<Snapshot> {
   return { lines: lines.rows.map((r) => r.row), days: days.rows.map((r) => r.row) };
 }
 
-/** The rollup as it should be: recomputed from the stored lines. */
+/**
+ * The packed rollup's rows that differ from the days packed again: none when every import kept
+ * `ledger_packs` with `ledger_days`, as src/db/schema/ledger.ts defines it.
+ */
+async function stalePacks(database: Database): Promise<string[]> {
+  const { rows } = await database.pool.query<{ account_id: string }>(
+    `select coalesce(p.account_id, d.account_id)::text as account_id
+       from ledger_packs p
+       full join (select account_id, bool_or(margin_lines <> 0) as has_margin,
+                         string_agg(int4send(day - date '1970-01-01') || int8send(revenue) || int8send(margin)
+                                    || int4send(lines) || int4send(purchase_lines), ''::bytea order by day) as days
+                    from ledger_days group by account_id) d using (account_id)
+      where p.days is distinct from d.days or p.has_margin is distinct from d.has_margin`,
+  );
+  return rows.map((r) => r.account_id);
+}
+
+/** The rollup as it should be: recomputed from the stored lines (and the packed rollup checked against the days on the way). */
 async function rollupOfLines(database: Database): Promise<string[]> {
+  expect(await stalePacks(database)).toEqual([]);
   const { rows } = await database.pool.query<{ row: string }>(
     `select concat_ws('|', code, day, revenue, margin, margin_lines, lines, purchase_lines) as row from (
        select c.code, l.sale_date as day, sum(l.revenue) as revenue, sum(coalesce(l.margin, 0)) as margin,
@@ -363,6 +381,30 @@ describeDatabases('importLedger', (get) => {
     const record = await importLedger(database.pool, SYSTEM_ACTOR, { path, source: 'killed' });
     expect(record).toMatchObject({ accepted: 400_000, added: 400_000, removed: 0, unchanged: 0 });
     expect((await snapshot(database)).days).toEqual(await rollupOfLines(database));
+  });
+
+  it('packs the days of a ledger stored before the packed rollup, in migration 0004, as imports pack them', async () => {
+    const database = get();
+    const migration = readFileSync(join(repo, 'src/db/migrations/0004_ledger_bulk_load.sql'), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint').find((statement) => statement.includes('INSERT INTO "ledger_packs"'));
+    expect(backfill).toBeDefined();
+    const { rows: [stored] } = await database.pool.query<{ n: string }>('select count(*) as n from ledger_packs');
+    expect(Number(stored!.n)).toBeGreaterThan(1000);
+    const client = await database.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('create temp table packs_kept on commit drop as select * from ledger_packs');
+      await client.query('delete from ledger_packs');
+      await client.query(backfill!);
+      const { rows: [differ] } = await client.query<{ n: string }>(
+        `select count(*) as n from ledger_packs p full join packs_kept k using (account_id)
+          where p.days is distinct from k.days or p.has_margin is distinct from k.has_margin`,
+      );
+      expect(Number(differ!.n)).toBe(0);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 
   it('lets only a director or an administrator import', async () => {

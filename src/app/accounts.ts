@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import {
-  ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, analysisResults, contacts, accountCompetitors, importNewAccounts, ledgerDays, ledgerLines, tenders, users,
+  ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, analysisResults, contacts, accountCompetitors, importNewAccounts, ledgerDays, ledgerLines, ledgerPacks, tenders, users,
 } from '../db/schema/index.ts';
 import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS, type Activity, type KeyClientType, type Segment } from '../core/types.ts';
 import {
@@ -370,6 +370,7 @@ export async function deleteAccount(db: Db, actor: Actor, id: string, version?: 
     await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(LEDGER_LOCK.toString())})`);
     await tx.delete(ledgerLines).where(eq(ledgerLines.accountId, id));
     await tx.delete(ledgerDays).where(eq(ledgerDays.accountId, id));
+    await tx.delete(ledgerPacks).where(eq(ledgerPacks.accountId, id));
     await tx.delete(analysisResults).where(eq(analysisResults.accountId, id));
     await tx.delete(importNewAccounts).where(eq(importNewAccounts.accountId, id));
     await tx.delete(accounts).where(eq(accounts.id, id));

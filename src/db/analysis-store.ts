@@ -1,10 +1,11 @@
 /**
- * The SQL of analysis runs: the stored rollup read back as the analysis's `DailyLedger`. PostgreSQL
- * packs each account's days into one byte string of fixed-size entries, sent by a binary COPY and
- * decoded here at fixed offsets: a 10M-line ledger rolls up into millions of (account, day) rows, and
- * a message or a JavaScript object per row, as a row-per-day COPY or a plain query gives them, costs
- * more than the analysis itself (2.6M rows from 100,000 accounts on a busy machine: 2.4-2.9 s as a
- * row per day, 1.6-2.1 s packed; the Node process's CPU time 2.6-2.9 s and 0.8-1.2 s).
+ * The SQL of analysis runs: the stored rollup read back as the analysis's `DailyLedger`. The rollup is
+ * read packed, each account's days one byte string of fixed-size entries (`ledger_packs`, which the
+ * imports keep), sent by a binary COPY and decoded here at fixed offsets: a 10M-line ledger rolls up
+ * into millions of (account, day) rows, and a message or a JavaScript object per row, as a
+ * row-per-day COPY or a plain query gives them, costs more than the analysis itself (2.6M rows from
+ * 100,000 accounts on a busy machine: 2.4-2.9 s as a row per day, 1.6-2.1 s packed by PostgreSQL at
+ * each read, whose aggregation was then most of the rest).
  */
 import type pg from 'pg';
 import type { DailyLedger } from '../core/types.ts';
@@ -15,34 +16,24 @@ export type RollupAccount = { accountId: string; code: string; name: string | nu
 
 export type StoredLedger = { ledger: DailyLedger; accounts: RollupAccount[]; lines: number; importId: number | null };
 
-/**
- * The bytes of a day in the packed rollup: int4 day (days since 1970-01-01), int8 revenue, int8
- * margin, int4 lines, int4 purchase lines, each big-endian as int4send and int8send write them. The
- * two counts go out as one int8 (lines in its high half): neither is negative (the table's check),
- * so its bytes are those of the two int4s, for one call and one concatenation fewer a day (about a
- * tenth of the server's time for the statement).
- */
+/** The bytes of a day in `ledger_packs` (src/db/schema/ledger.ts): int4 day, int8 revenue, int8 margin, int4 lines, int4 purchase lines. */
 const DAY_BYTES = 4 + 8 + 8 + 4 + 4;
 
 /**
- * The rollup of the accounts whose ids satisfy `range` (SQL over `account_id`), one row an account:
- * its id, its first ERP code in code-point order with the ledger's name for that code, whether any
- * of its days has a margin, and its days packed (in no promised order). The rows come in id order
- * whatever the plan, so that any number of readers give the same ledger; it is free when PostgreSQL
- * aggregates along the primary key, as it does over all accounts, and a sort of the accounts
- * otherwise. The left join lets an account without a code show up as one, to be refused rather than
- * silently left out.
+ * The packed rollup of the accounts whose ids satisfy `range` (SQL over `account_id`), one row an
+ * account: its id, its first ERP code in code-point order with the ledger's name for that code,
+ * whether any of its days has a margin, and its days packed. Rows come in id order (the primary key's),
+ * so that any number of readers give the same ledger. The left join lets an account without a code
+ * show up as one, to be refused rather than silently left out.
  */
 function rollupStatement(range: string): string {
   return `copy (
-    select d.account_id, c.code, c.name, d.has_margin, d.days
-      from (select account_id, bool_or(margin_lines <> 0) as has_margin,
-                   string_agg(int4send(day - date '1970-01-01') || int8send(revenue) || int8send(margin)
-                              || int8send(lines::int8 << 32 | purchase_lines), ''::bytea) as days
-              from ledger_days where ${range} group by account_id) d
+    select p.account_id, c.code, c.name, p.has_margin, p.days
+      from ledger_packs p
       left join (select distinct on (account_id) account_id, code, ledger_name as name
                    from account_codes where ${range} order by account_id, code collate "C") c using (account_id)
-     order by d.account_id
+     where ${range.replaceAll('account_id', 'p.account_id')}
+     order by p.account_id
   ) to stdout with (format binary)`;
 }
 

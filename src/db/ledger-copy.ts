@@ -251,6 +251,9 @@ export function fingerprint(buf: Uint8Array, start: number, end: number): number
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/** The bytes of a day in `ledger_packs`: int4 day, int8 revenue, int8 margin, int4 lines, int4 purchase lines. */
+const PACKED_DAY_BYTES = 28;
+
 /** Records per page of the rollup (2^16): pages are never copied as the rollup grows. */
 const PAGE_BITS = 16;
 const PAGE_SIZE = 1 << PAGE_BITS;
@@ -361,31 +364,41 @@ export class FileRollup {
   }
 
   /**
-   * The rollup's rows for `ledger_days` in binary COPY chunks, of the accounts `wanted` picks, in key
-   * order (account id, then day): the primary key's B-tree then grows at its end instead of taking
-   * inserts at random places (measured on a first import of 1M lines: 2.3 s for 323k days in the
-   * order the file met them). PostgreSQL orders uuids as their hex text, which is how they are sorted.
+   * The accounts `wanted` picks in key order (their ids as PostgreSQL orders uuids, which is as their
+   * hex text), each with its records in day order: `records.subarray(start[k], start[k + 1])` for
+   * account k. A counting sort by account; an account's records are mostly in day order already.
    */
-  *daysInKeyOrder(wanted: (account: FileAccount) => boolean): Generator<Buffer> {
+  private keyOrder(wanted: (account: FileAccount) => boolean): { order: number[]; start: Int32Array; records: Int32Array } {
     const order = this.accounts.map((_, k) => k).filter((k) => wanted(this.accounts[k]!));
     order.sort((a, b) => (this.accounts[a]!.id < this.accounts[b]!.id ? -1 : 1));
-    // A counting sort of the records by account, then each account's records by day.
     const start = new Int32Array(this.accounts.length + 1);
     for (let r = 0; r < this.size; r++) start[this.accountPages[r >>> PAGE_BITS]![r & PAGE_MASK]! + 1]! += 1;
     for (let k = 0; k < this.accounts.length; k++) start[k + 1]! += start[k]!;
     const next = start.slice(0, this.accounts.length);
-    const byAccount = new Int32Array(this.size);
-    for (let r = 0; r < this.size; r++) byAccount[next[this.accountPages[r >>> PAGE_BITS]![r & PAGE_MASK]!]!++] = r;
-
-    const out = new BinaryCopyWriter();
+    const records = new Int32Array(this.size);
+    for (let r = 0; r < this.size; r++) records[next[this.accountPages[r >>> PAGE_BITS]![r & PAGE_MASK]!]!++] = r;
     const dayOf = (r: number): number => this.dayPages[r >>> PAGE_BITS]![r & PAGE_MASK]!;
+    for (const k of order) {
+      const mine = records.subarray(start[k]!, start[k + 1]!);
+      let sorted = true;
+      for (let i = 1; i < mine.length && sorted; i++) sorted = dayOf(mine[i]!) > dayOf(mine[i - 1]!);
+      if (!sorted) mine.sort((x, y) => dayOf(x) - dayOf(y));
+    }
+    return { order, start, records };
+  }
+
+  /**
+   * The rollup's rows for `ledger_days` in binary COPY chunks, of the accounts `wanted` picks, in key
+   * order (account id, then day): the primary key's B-tree then grows at its end instead of taking
+   * inserts at random places (measured on a first import of 1M lines: 2.3 s for 323k days in the
+   * order the file met them).
+   */
+  *daysInKeyOrder(wanted: (account: FileAccount) => boolean): Generator<Buffer> {
+    const { order, start, records: byAccount } = this.keyOrder(wanted);
+    const out = new BinaryCopyWriter();
     const words = this.uuidWords;
     for (const k of order) {
-      const records = byAccount.subarray(start[k]!, start[k + 1]!);
-      let sorted = true;
-      for (let i = 1; i < records.length && sorted; i++) sorted = dayOf(records[i]!) > dayOf(records[i - 1]!);
-      if (!sorted) records.sort((a, b) => dayOf(a) - dayOf(b));
-      for (const r of records) {
+      for (const r of byAccount.subarray(start[k]!, start[k + 1]!)) {
         const page = r >>> PAGE_BITS;
         const at = r & PAGE_MASK;
         const counts = this.countPages[page]!;
@@ -412,6 +425,59 @@ export class FileRollup {
     }
     yield out.end();
   }
+
+  /**
+   * The rows of `ledger_packs` (src/db/schema/ledger.ts) for the accounts `wanted` picks, in key order:
+   * per account its uuid, whether a day has a margin, and its days packed in day order, 28 bytes a day,
+   * the bytes ledger-store.ts's PACKED_DAYS makes of the same days.
+   */
+  *packsInKeyOrder(wanted: (account: FileAccount) => boolean): Generator<Buffer> {
+    const { order, start, records } = this.keyOrder(wanted);
+    const out = new BinaryCopyWriter();
+    const words = this.uuidWords;
+    for (const k of order) {
+      const mine = records.subarray(start[k]!, start[k + 1]!);
+      out.room(2 + 20 + 5 + 4 + mine.length * PACKED_DAY_BYTES);
+      const view = out.view;
+      let p = out.length;
+      view.setInt16(p, 3);
+      view.setInt32(p + 2, 16);
+      view.setInt32(p + 6, words[k * 4]!);
+      view.setInt32(p + 10, words[k * 4 + 1]!);
+      view.setInt32(p + 14, words[k * 4 + 2]!);
+      view.setInt32(p + 18, words[k * 4 + 3]!);
+      view.setInt32(p + 22, 1);
+      const flag = p + 26;
+      let hasMargin = false;
+      view.setInt32(p + 27, mine.length * PACKED_DAY_BYTES);
+      p += 31;
+      for (const r of mine) {
+        const page = r >>> PAGE_BITS;
+        const at = r & PAGE_MASK;
+        const counts = this.countPages[page]!;
+        const revenue = this.revenuePages[page]![at]!;
+        const margin = this.marginPages[page]![at]!;
+        view.setInt32(p, this.dayPages[page]![at]!);
+        view.setInt32(p + 4, high32(revenue));
+        view.setUint32(p + 8, revenue - high32(revenue) * 4294967296);
+        view.setInt32(p + 12, high32(margin));
+        view.setUint32(p + 16, margin - high32(margin) * 4294967296);
+        view.setInt32(p + 20, counts[at * 3]!);
+        view.setInt32(p + 24, counts[at * 3 + 1]!);
+        if (counts[at * 3 + 2] !== 0) hasMargin = true;
+        p += PACKED_DAY_BYTES;
+      }
+      out.buf[flag] = hasMargin ? 1 : 0;
+      out.length = p;
+      if (out.full) yield out.take();
+    }
+    yield out.end();
+  }
+}
+
+/** The high 32 bits of a 64-bit integer held in a number (exact to 2^53), as a signed int32. */
+function high32(value: number): number {
+  return Math.floor(value / 4294967296);
 }
 
 /** One number for an (account, day) pair: 22 bits of day cover six millennia; exact below 2^53. */

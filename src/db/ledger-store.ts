@@ -71,7 +71,7 @@ export async function prepareEmptyLoad(client: pg.ClientBase): Promise<() => Pro
     `select pg_get_indexdef('ledger_lines_account'::regclass) as index, c.conname as key_name, pg_get_constraintdef(c.oid) as key
        from pg_constraint c where c.conrelid = 'ledger_days'::regclass and c.contype = 'p'`,
   );
-  await client.query('truncate ledger_lines, ledger_days');
+  await client.query('truncate ledger_lines, ledger_days, ledger_packs');
   await client.query('drop index ledger_lines_account');
   await client.query(`alter table ledger_days drop constraint ${quoteIdentifier(found!.key_name)}`);
   return async () => {
@@ -257,6 +257,7 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
     // The others are a delta, added to the stored days.
     if (fresh.size > 0) {
       await copyRows(client, `copy ledger_days (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => fresh.has(a.id)));
+      await copyRows(client, 'copy ledger_packs (account_id, has_margin, days) from stdin with (format binary)', rollup.packsInKeyOrder((a) => fresh.has(a.id)));
     }
     if (fresh.size < rollup.accounts.length) {
       await copyRows(client, `copy import_delta (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => !fresh.has(a.id)));
@@ -285,5 +286,23 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
     `delete from ledger_days d using (select account_id, day from import_net where lines < 0) as x
       where d.account_id = x.account_id and d.day = x.day and d.lines = 0`,
   );
+  // The packed rollup of every account whose days changed, packed anew from its days; an account left
+  // without days loses its row.
+  await client.query('delete from ledger_packs p where p.account_id in (select account_id from import_net)');
+  await client.query(
+    `insert into ledger_packs (account_id, has_margin, days)
+     select account_id, bool_or(margin_lines <> 0), ${PACKED_DAYS} from ledger_days
+      where account_id in (select account_id from import_net) group by account_id`,
+  );
 }
+
+/**
+ * An account's days packed as `ledger_packs` keeps them (src/db/schema/ledger.ts): in day order, 28
+ * bytes a day. The two counts go out as one int8 (lines in its high half): neither is negative (the
+ * table's check), so its bytes are those of the two int4s, for one call and one concatenation fewer a
+ * day. Migration 0004 packs the same way; src/db/ledger-copy.ts writes the same bytes for the days of
+ * accounts a first import creates.
+ */
+const PACKED_DAYS = `string_agg(int4send(day - date '1970-01-01') || int8send(revenue) || int8send(margin)
+  || int8send(lines::int8 << 32 | purchase_lines), ''::bytea order by day)`;
 
