@@ -251,6 +251,9 @@ export function fingerprint(buf: Uint8Array, start: number, end: number): number
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/** Accounts in key order with their records in day order (`FileRollup.keyOrder`). */
+export type KeyOrder = { order: number[]; start: Int32Array; records: Int32Array };
+
 /** The bytes of a day in `ledger_packs`: int4 day, int8 revenue, int8 margin, int4 lines, int4 purchase lines. */
 const PACKED_DAY_BYTES = 28;
 
@@ -368,7 +371,7 @@ export class FileRollup {
    * hex text), each with its records in day order: `records.subarray(start[k], start[k + 1])` for
    * account k. A counting sort by account; an account's records are mostly in day order already.
    */
-  private keyOrder(wanted: (account: FileAccount) => boolean): { order: number[]; start: Int32Array; records: Int32Array } {
+  keyOrder(wanted: (account: FileAccount) => boolean): KeyOrder {
     const order = this.accounts.map((_, k) => k).filter((k) => wanted(this.accounts[k]!));
     order.sort((a, b) => (this.accounts[a]!.id < this.accounts[b]!.id ? -1 : 1));
     const start = new Int32Array(this.accounts.length + 1);
@@ -388,13 +391,12 @@ export class FileRollup {
   }
 
   /**
-   * The rollup's rows for `ledger_days` in binary COPY chunks, of the accounts `wanted` picks, in key
+   * The rollup's rows for `ledger_days` in binary COPY chunks, of the accounts of `keyOrder`, in key
    * order (account id, then day): the primary key's B-tree then grows at its end instead of taking
    * inserts at random places (measured on a first import of 1M lines: 2.3 s for 323k days in the
    * order the file met them).
    */
-  *daysInKeyOrder(wanted: (account: FileAccount) => boolean): Generator<Buffer> {
-    const { order, start, records: byAccount } = this.keyOrder(wanted);
+  *daysInKeyOrder({ order, start, records: byAccount }: KeyOrder): Generator<Buffer> {
     const out = new BinaryCopyWriter();
     const words = this.uuidWords;
     for (const k of order) {
@@ -427,12 +429,11 @@ export class FileRollup {
   }
 
   /**
-   * The rows of `ledger_packs` (src/db/schema/ledger.ts) for the accounts `wanted` picks, in key order:
+   * The rows of `ledger_packs` (src/db/schema/ledger.ts) for the accounts of `keyOrder`, in key order:
    * per account its uuid, whether a day has a margin, and its days packed in day order, 28 bytes a day,
    * the bytes ledger-store.ts's PACKED_DAYS makes of the same days.
    */
-  *packsInKeyOrder(wanted: (account: FileAccount) => boolean): Generator<Buffer> {
-    const { order, start, records } = this.keyOrder(wanted);
+  *packsInKeyOrder({ order, start, records }: KeyOrder): Generator<Buffer> {
     const out = new BinaryCopyWriter();
     const words = this.uuidWords;
     for (const k of order) {

@@ -256,11 +256,12 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
     // The days of accounts this import created cannot be in the rollup yet: they go straight into it.
     // The others are a delta, added to the stored days.
     if (fresh.size > 0) {
-      await copyRows(client, `copy ledger_days (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => fresh.has(a.id)));
-      await copyRows(client, 'copy ledger_packs (account_id, has_margin, days) from stdin with (format binary)', rollup.packsInKeyOrder((a) => fresh.has(a.id)));
+      const order = rollup.keyOrder((a) => fresh.has(a.id));
+      await copyRows(client, `copy ledger_days (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder(order));
+      await copyRows(client, 'copy ledger_packs (account_id, has_margin, days) from stdin with (format binary)', rollup.packsInKeyOrder(order));
     }
     if (fresh.size < rollup.accounts.length) {
-      await copyRows(client, `copy import_delta (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder((a) => !fresh.has(a.id)));
+      await copyRows(client, `copy import_delta (${DAY_COLUMNS}) from stdin with (format binary)`, rollup.daysInKeyOrder(rollup.keyOrder((a) => !fresh.has(a.id))));
     }
   }
   // Days whose lines did not change net to zero and are left alone.

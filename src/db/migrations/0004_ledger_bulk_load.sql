@@ -4,6 +4,10 @@ CREATE TABLE "ledger_packs" (
 	"days" "bytea" NOT NULL
 );
 --> statement-breakpoint
+-- Packed days are stored uncompressed: they hardly compress, and compressing them on every import and
+-- decompressing them on every analysis run cost more than the bytes saved (src/db/schema/ledger.ts).
+ALTER TABLE "ledger_packs" ALTER COLUMN "days" SET STORAGE EXTERNAL;
+--> statement-breakpoint
 ALTER TABLE "import_new_accounts" DROP CONSTRAINT "import_new_accounts_import_id_imports_id_fk";
 --> statement-breakpoint
 ALTER TABLE "import_new_accounts" DROP CONSTRAINT "import_new_accounts_account_id_accounts_id_fk";

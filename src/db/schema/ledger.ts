@@ -80,6 +80,8 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
  * run reads 100,000 rows instead of aggregating 2.6M days on every run (on the 10M-line benchmark the
  * aggregation was a third of the run, src/db/analysis-store.ts). `ledger_days` stays the rollup that
  * imports update and that queries by day read; this is its packed copy, rebuilt from it per account.
+ * Migration 0004 stores `days` uncompressed (STORAGE EXTERNAL): PostgreSQL's compression of the
+ * large ones cost a first 10M-line import 3 s of its COPY, and every run their decompression.
  */
 export const ledgerPacks = pgTable('ledger_packs', {
   accountId: uuid('account_id').primaryKey(),
