@@ -81,7 +81,8 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
  * aggregation was a third of the run, src/db/analysis-store.ts). `ledger_days` stays the rollup that
  * imports update and that queries by day read; this is its packed copy, rebuilt from it per account.
  * Migration 0004 stores `days` uncompressed (STORAGE EXTERNAL): PostgreSQL's compression of the
- * large ones cost a first 10M-line import 3 s of its COPY, and every run their decompression.
+ * large ones took 1.6 of the 2.5 s of their COPY on a first 10M-line import, and every run would pay
+ * their decompression.
  */
 export const ledgerPacks = pgTable('ledger_packs', {
   accountId: uuid('account_id').primaryKey(),
