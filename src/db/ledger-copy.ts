@@ -123,15 +123,8 @@ export class LedgerCopy {
     const out = this.out;
     // The field count, the account's uuid (its 16 bytes as four words) and the source.
     out.room(26);
-    const view = out.view;
     let p = out.length;
-    view.setInt16(p, LINE_FIELDS);
-    view.setInt32(p + 2, 16);
-    const words = this.rollup.uuidWords;
-    view.setInt32(p + 6, words[k * 4]!);
-    view.setInt32(p + 10, words[k * 4 + 1]!);
-    view.setInt32(p + 14, words[k * 4 + 2]!);
-    view.setInt32(p + 18, words[k * 4 + 3]!);
+    this.rollup.startRow(out.view, p, LINE_FIELDS, k);
     out.length = p + 22;
     out.bytes(this.sourceField);
     // The values, from the client code to the paid date, are the line's fingerprint: hashed below as
@@ -310,6 +303,17 @@ export class FileRollup {
     return k;
   }
 
+  /** Writes at `p` a binary COPY row's field count and account k's uuid field: the 22 bytes every row of the import starts with. */
+  startRow(view: DataView, p: number, fields: number, k: number): void {
+    const words = this.uuidWords;
+    view.setInt16(p, fields);
+    view.setInt32(p + 2, 16);
+    view.setInt32(p + 6, words[k * 4]!);
+    view.setInt32(p + 10, words[k * 4 + 1]!);
+    view.setInt32(p + 14, words[k * 4 + 2]!);
+    view.setInt32(p + 18, words[k * 4 + 3]!);
+  }
+
   add(k: number, day: number, revenue: number, margin: number | null): void {
     let record = this.lastRecord[k]!;
     if (record < 0 || this.lastDay[k] !== day) {
@@ -398,7 +402,6 @@ export class FileRollup {
    */
   *daysInKeyOrder({ order, start, records: byAccount }: KeyOrder): Generator<Buffer> {
     const out = new BinaryCopyWriter();
-    const words = this.uuidWords;
     for (const k of order) {
       for (const r of byAccount.subarray(start[k]!, start[k + 1]!)) {
         const page = r >>> PAGE_BITS;
@@ -408,12 +411,7 @@ export class FileRollup {
         out.room(78);
         const view = out.view;
         const p = out.length;
-        view.setInt16(p, 7);
-        view.setInt32(p + 2, 16);
-        view.setInt32(p + 6, words[k * 4]!);
-        view.setInt32(p + 10, words[k * 4 + 1]!);
-        view.setInt32(p + 14, words[k * 4 + 2]!);
-        view.setInt32(p + 18, words[k * 4 + 3]!);
+        this.startRow(view, p, 7, k);
         view.setInt32(p + 22, 4);
         view.setInt32(p + 26, this.dayPages[page]![at]! - PG_DATE_OFFSET);
         out.length = p + 30;
@@ -435,18 +433,12 @@ export class FileRollup {
    */
   *packsInKeyOrder({ order, start, records }: KeyOrder): Generator<Buffer> {
     const out = new BinaryCopyWriter();
-    const words = this.uuidWords;
     for (const k of order) {
       const mine = records.subarray(start[k]!, start[k + 1]!);
       out.room(2 + 20 + 5 + 4 + mine.length * PACKED_DAY_BYTES);
       const view = out.view;
       let p = out.length;
-      view.setInt16(p, 3);
-      view.setInt32(p + 2, 16);
-      view.setInt32(p + 6, words[k * 4]!);
-      view.setInt32(p + 10, words[k * 4 + 1]!);
-      view.setInt32(p + 14, words[k * 4 + 2]!);
-      view.setInt32(p + 18, words[k * 4 + 3]!);
+      this.startRow(view, p, 3, k);
       view.setInt32(p + 22, 1);
       const flag = p + 26;
       let hasMargin = false;
