@@ -240,14 +240,6 @@ export class BinaryCopyWriter {
   }
 }
 
-/** A uuid field (its length and 16 bytes) from the uuid's text form. */
-export function uuidField(id: string): Buffer {
-  const field = Buffer.alloc(20);
-  field.writeInt32BE(16, 0);
-  Buffer.from(id.replaceAll('-', ''), 'hex').copy(field, 4);
-  return field;
-}
-
 /**
  * Where each field of a row of a binary COPY lies in `buffer`: its first byte and its length, -1 for
  * a null. The arrays are reused from row to row, so a row's fields are located within the call that

@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CLIENT, CLIENT_NAME, DOCUMENT, DOCUMENT_LINE, GROUP, PRODUCT, type LineValues } from '../ingest/line-values.ts';
-import { BinaryCopyWriter, PG_DATE_OFFSET, uuidField } from './binary-copy.ts';
+import { BinaryCopyWriter, PG_DATE_OFFSET } from './binary-copy.ts';
 
 /** The columns a line's COPY writes, in ledger_lines's order. */
 export const LINE_COLUMNS = `account_id, source, client_code, sale_date, document, document_line, product, product_group, quantity,
@@ -298,8 +298,8 @@ export class FileRollup {
       this.named = named;
     }
     this.lastRecord[k] = -1;
-    const bytes = uuidField(id);
-    for (let w = 0; w < 4; w++) this.uuidWords[k * 4 + w] = bytes.readInt32BE(4 + w * 4);
+    const bytes = Buffer.from(id.replaceAll('-', ''), 'hex');
+    for (let w = 0; w < 4; w++) this.uuidWords[k * 4 + w] = bytes.readInt32BE(w * 4);
     return k;
   }
 
