@@ -10,14 +10,12 @@
 import type pg from 'pg';
 import type { DailyLedger } from '../core/types.ts';
 import { copyBinaryRowsOut } from './binary-copy.ts';
+import { PACKED_DAY_BYTES } from './schema/ledger.ts';
 
 /** An account in the rollup: its id, the ERP code the analysis names it by, and the ledger's name for that code. */
 export type RollupAccount = { accountId: string; code: string; name: string | null };
 
 export type StoredLedger = { ledger: DailyLedger; accounts: RollupAccount[]; lines: number; importId: number | null };
-
-/** The bytes of a day in `ledger_packs` (src/db/schema/ledger.ts): int4 day, int8 revenue, int8 margin, int4 lines, int4 purchase lines. */
-const DAY_BYTES = 4 + 8 + 8 + 4 + 4;
 
 /**
  * The packed rollup of the accounts whose ids satisfy `range` (SQL over `account_id`), one row an
@@ -32,7 +30,7 @@ function rollupStatement(range: string): string {
       from ledger_packs p
       left join (select distinct on (account_id) account_id, code, ledger_name as name
                    from account_codes where ${range} order by account_id, code collate "C") c using (account_id)
-     where ${range.replaceAll('account_id', 'p.account_id')}
+     where ${range}
      order by p.account_id
   ) to stdout with (format binary)`;
 }
@@ -53,12 +51,12 @@ class RollupReader {
   take(buffer: Buffer, starts: Int32Array, lengths: Int32Array): void {
     const hex = buffer.toString('hex', starts[0]!, starts[0]! + 16);
     const accountId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    if (lengths[1]! < 0) throw new Error(`ledger_days: account ${accountId} has no ERP code`);
+    if (lengths[1]! < 0) throw new Error(`ledger_packs: account ${accountId} has no ERP code`);
     const code = buffer.toString('utf8', starts[1]!, starts[1]! + lengths[1]!);
     const name = lengths[2]! < 0 ? null : buffer.toString('utf8', starts[2]!, starts[2]! + lengths[2]!);
     if (buffer[starts[3]!] !== 0) this.hasMargin = true;
     const bytes = lengths[4]!;
-    if (bytes % DAY_BYTES !== 0) throw new Error(`ledger_days: account ${accountId}: ${bytes} bytes of days`);
+    if (bytes % PACKED_DAY_BYTES !== 0) throw new Error(`ledger_packs: account ${accountId}: ${bytes} bytes of days`);
     this.accounts.push({ accountId, code, name });
     this.packed.push(buffer.subarray(starts[4]!, starts[4]! + bytes));
     this.bytes += bytes;
@@ -69,7 +67,7 @@ class RollupReader {
 function decodeRollup(readers: readonly RollupReader[]): { ledger: DailyLedger; accounts: RollupAccount[]; lines: number } {
   const accounts = readers.flatMap((reader) => reader.accounts);
   const packed = readers.flatMap((reader) => reader.packed);
-  const size = readers.reduce((sum, reader) => sum + reader.bytes, 0) / DAY_BYTES;
+  const size = readers.reduce((sum, reader) => sum + reader.bytes, 0) / PACKED_DAY_BYTES;
   const ledger: DailyLedger = {
     clients: accounts.map((account) => account.code),
     names: accounts.map((account) => account.name),
@@ -88,7 +86,7 @@ function decodeRollup(readers: readonly RollupReader[]): { ledger: DailyLedger; 
     const bytes = packed[k]!;
     // A DataView reads big-endian numbers without the bounds checks of Buffer's readers.
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-    for (let q = 0; q < bytes.length; q += DAY_BYTES, w++) {
+    for (let q = 0; q < bytes.length; q += PACKED_DAY_BYTES, w++) {
       days[w] = view.getInt32(q);
       revenue[w] = view.getInt32(q + 4) * 4294967296 + view.getUint32(q + 8);
       margin[w] = view.getInt32(q + 12) * 4294967296 + view.getUint32(q + 16);

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CLIENT, CLIENT_NAME, DOCUMENT, DOCUMENT_LINE, GROUP, PRODUCT, type LineValues } from '../ingest/line-values.ts';
 import { BinaryCopyWriter, PG_DATE_OFFSET } from './binary-copy.ts';
+import { PACKED_DAY_BYTES } from './schema/ledger.ts';
 
 /** The columns a line's COPY writes, in ledger_lines's order. */
 export const LINE_COLUMNS = `account_id, source, client_code, sale_date, document, document_line, product, product_group, quantity,
@@ -26,7 +27,8 @@ export const DAY_COLUMNS = 'account_id, day, revenue, margin, margin_lines, line
 export type FileAccount = { id: string; code: string };
 
 export class LedgerCopy {
-  readonly newAccounts = new Map<string, { accountId: string; name: string | null }>();
+  /** The codes no account held, each with the id of the account `createNewAccounts` makes for it. */
+  readonly newAccounts = new Map<string, string>();
   /** The first non-empty client name of each code in the file. */
   readonly names = new Map<string, string>();
   readonly documents = new Set<string>();
@@ -56,18 +58,18 @@ export class LedgerCopy {
    * an import that replaces lines moves it by the lines it deletes and inserts (ledger-store.ts).
    */
   private readonly summing: boolean;
-  /** The import id's two 32-bit halves, the last field of every row. */
-  private readonly importHigh: number;
-  private readonly importLow: number;
-
-  constructor(client: pg.ClientBase, table: 'ledger_lines' | 'import_staging', private readonly codes: Map<string, string>, source: string, importId: number) {
+  constructor(
+    client: pg.ClientBase,
+    table: 'ledger_lines' | 'import_staging',
+    private readonly codes: Map<string, string>,
+    source: string,
+    private readonly importId: number,
+  ) {
     this.summing = table === 'ledger_lines';
     const source8 = Buffer.from(source, 'utf8');
     this.sourceField = Buffer.alloc(4 + source8.length);
     this.sourceField.writeInt32BE(source8.length, 0);
     source8.copy(this.sourceField, 4);
-    this.importHigh = Math.floor(importId / 4294967296);
-    this.importLow = importId | 0;
     this.stream = client.query(copyFrom(`copy ${table} (${LINE_COLUMNS}) from stdin with (format binary)`));
     this.stream.on('error', (error: Error) => {
       this.failure ??= error;
@@ -84,7 +86,7 @@ export class LedgerCopy {
       const code = v.text(CLIENT)!;
       const known = this.codes.get(code);
       const accountId = known ?? randomUUID();
-      if (known === undefined) this.newAccounts.set(code, { accountId, name: null });
+      if (known === undefined) this.newAccounts.set(code, accountId);
       k = this.rollup.addAccount(accountId, code);
       this.interned.add(bytes, start, end, k);
     }
@@ -96,12 +98,8 @@ export class LedgerCopy {
     const ranges = v.ranges;
     const bytes = v.bytes;
     if (ranges[CLIENT_NAME]! < ranges[CLIENT_NAME + 1]! && !this.rollup.named[k]) {
-      const { code } = this.rollup.accounts[k]!;
-      const name = v.text(CLIENT_NAME)!;
       this.rollup.named[k] = 1;
-      this.names.set(code, name);
-      const fresh = this.newAccounts.get(code);
-      if (fresh !== undefined) fresh.name = name;
+      this.names.set(this.rollup.accounts[k]!.code, v.text(CLIENT_NAME)!);
     }
     const day = v.day;
     if (this.firstDay === null || day < this.firstDay) this.firstDay = day;
@@ -122,10 +120,9 @@ export class LedgerCopy {
 
     const out = this.out;
     // The field count, the account's uuid (its 16 bytes as four words) and the source.
-    out.room(26);
-    let p = out.length;
-    this.rollup.startRow(out.view, p, LINE_FIELDS, k);
-    out.length = p + 22;
+    out.room(22);
+    this.rollup.startRow(out.view, out.length, LINE_FIELDS, k);
+    out.length += 22;
     out.bytes(this.sourceField);
     // The values, from the client code to the paid date, are the line's fingerprint: hashed below as
     // the bytes they are written as, so equal values give equal fingerprints whatever file they came from.
@@ -150,12 +147,7 @@ export class LedgerCopy {
     if (v.paidDate !== v.paidDate) out.null();
     else out.date(v.paidDate);
     out.int8(fingerprint(out.buf, valuesStart, out.length));
-    out.room(12);
-    p = out.length;
-    out.view.setInt32(p, 8);
-    out.view.setInt32(p + 4, this.importHigh);
-    out.view.setInt32(p + 8, this.importLow);
-    out.length = p + 12;
+    out.int8(this.importId);
 
     if (this.summing) this.rollup.add(k, day, v.revenue, margin === margin ? margin : null);
     if (v.line !== this.lastLine + 1) this.lineJumps.push(this.lines + 1, v.line);
@@ -247,9 +239,6 @@ export function fingerprint(buf: Uint8Array, start: number, end: number): number
 /** Accounts in key order with their records in day order (`FileRollup.keyOrder`). */
 export type KeyOrder = { order: number[]; start: Int32Array; records: Int32Array };
 
-/** The bytes of a day in `ledger_packs`: int4 day, int8 revenue, int8 margin, int4 lines, int4 purchase lines. */
-const PACKED_DAY_BYTES = 28;
-
 /** Records per page of the rollup (2^16): pages are never copied as the rollup grows. */
 const PAGE_BITS = 16;
 const PAGE_SIZE = 1 << PAGE_BITS;
@@ -284,18 +273,10 @@ export class FileRollup {
     const k = this.accounts.length;
     this.accounts.push({ id, code });
     if (k === this.lastDay.length) {
-      const words = new Int32Array(k * 8);
-      words.set(this.uuidWords);
-      this.uuidWords = words;
-      const day = new Int32Array(k * 2);
-      day.set(this.lastDay);
-      this.lastDay = day;
-      const record = new Int32Array(k * 2);
-      record.set(this.lastRecord);
-      this.lastRecord = record;
-      const named = new Uint8Array(k * 2);
-      named.set(this.named);
-      this.named = named;
+      this.uuidWords = grown(this.uuidWords, k * 8);
+      this.lastDay = grown(this.lastDay, k * 2);
+      this.lastRecord = grown(this.lastRecord, k * 2);
+      this.named = grown(this.named, k * 2);
     }
     this.lastRecord[k] = -1;
     const bytes = Buffer.from(id.replaceAll('-', ''), 'hex');
@@ -466,6 +447,13 @@ export class FileRollup {
     }
     yield out.end();
   }
+}
+
+/** A copy of `a` in a new array of `length` elements (the rest zero). */
+function grown<T extends Int32Array | Uint8Array>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a);
+  return b;
 }
 
 /** The high 32 bits of a 64-bit integer held in a number (exact to 2^53), as a signed int32. */

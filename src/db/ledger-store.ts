@@ -55,15 +55,16 @@ export async function loadLedgerKeys(
  * Readies an empty ledger for a first load, as PostgreSQL's guide to populating a database advises,
  * and returns what completes it once the rows are in:
  *
- * - both tables are truncated (they are empty), which gives them new files in this transaction: under
- *   `wal_level = minimal` (the embedded server's setting, src/db/embedded-postgres.ts) PostgreSQL then
- *   writes their rows without WAL and syncs the files at commit, halving what a 10M-line load writes;
+ * - the ledger's tables are truncated (they are empty), which gives them new files in this transaction:
+ *   under `wal_level = minimal` (the embedded server's setting, src/db/embedded-postgres.ts) PostgreSQL
+ *   then writes their rows without WAL and syncs the files at commit (2M lines copied server-side: 2.0 s
+ *   and 0.3 s at commit, against 3.4-3.6 s with WAL);
  * - the per-account index of the lines is dropped and built afterwards, and so is the rollup's primary
  *   key: PostgreSQL builds a B-tree from sorted rows several times faster than it inserts them one by
  *   one (on the 1M-line benchmark the account index doubled the COPY's time).
  *
  * The definitions are read from the database, so the migrations stay their only source. Only for an
- * empty ledger: the truncation and the drops lock both tables against readers until the import
+ * empty ledger: the truncation and the drops lock the tables against readers until the import
  * commits, which is no loss when they hold nothing.
  */
 export async function prepareEmptyLoad(client: pg.ClientBase): Promise<() => Promise<void>> {
@@ -87,7 +88,7 @@ export async function prepareEmptyLoad(client: pg.ClientBase): Promise<() => Pro
  * ledger name is still unknown take the file's.
  */
 export async function createNewAccounts(client: pg.ClientBase, importId: number, userId: string | null, copy: LedgerCopy): Promise<{ code: string; accountId: string }[]> {
-  const created = [...copy.newAccounts].map(([code, a]) => ({ code, accountId: a.accountId, name: copy.names.get(code) ?? null }));
+  const created = [...copy.newAccounts].map(([code, accountId]) => ({ code, accountId, name: copy.names.get(code) ?? null }));
   if (created.length > 0) {
     // One COPY and one statement per table, in the accounts' key order so that their primary key's
     // B-tree grows at its end; the history's JSON is made here rather than by json_build_object, which
@@ -251,7 +252,7 @@ export async function replaceScope(client: pg.ClientBase, source: string, copy: 
 export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replaced: boolean): Promise<void> {
   if (!replaced) {
     await createDelta(client);
-    const fresh = new Set([...copy.newAccounts.values()].map((a) => a.accountId));
+    const fresh = new Set(copy.newAccounts.values());
     const rollup = copy.rollup;
     // The days of accounts this import created cannot be in the rollup yet: they go straight into it.
     // The others are a delta, added to the stored days.

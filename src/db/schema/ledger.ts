@@ -69,6 +69,9 @@ export const ledgerDays = pgTable('ledger_days', {
   check('ledger_days_lines', sql`${t.lines} >= 0 and ${t.purchaseLines} between 0 and ${t.lines} and ${t.marginLines} between 0 and ${t.lines}`),
 ]);
 
+/** The bytes of a day in `ledger_packs` (below): int4 day, int8 revenue, int8 margin, int4 lines, int4 purchase lines. */
+export const PACKED_DAY_BYTES = 28;
+
 /** PostgreSQL's bytea, which drizzle's pg-core has no column for: a Buffer each way. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
