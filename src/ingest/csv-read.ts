@@ -1,6 +1,6 @@
 /**
  * Reading CSV and whitespace-separated ledgers: the fast rollup (`readCsvDailyLedger`, on several
- * cores for a large file) and the full lines (`readCsvLines`, one pass in the main thread). Both decide
+ * cores for a large file) and the full lines (`readCsvValues`, one pass in the main thread). Both decide
  * the layout from the file's start, tokenize the bytes with csv-tokenizer.ts and judge each line with
  * the same LineChecker, so they accept and reject the same lines.
  */
@@ -15,7 +15,7 @@ import { LineValues } from './line-values.ts';
 import { readChunkInWorker, splitAtLines } from './csv-parallel.ts';
 import { InvalidUtf8Error, RecordReader } from './csv-record-reader.ts';
 import { RowErrorLog } from './row-errors.ts';
-import { DRAIN_EVERY_LINES, type DailyLedgerRead, type LedgerLine, type LineHooks, type ReadInfo, type ReadOptions, type RowError } from './types.ts';
+import { DRAIN_EVERY_LINES, type DailyLedgerRead, type LineHooks, type ReadInfo, type ReadOptions, type RowError } from './types.ts';
 
 /**
  * Below this many bytes of data a file is read in the main thread alone. Each thread pays fixed costs
@@ -175,22 +175,10 @@ export async function readCsvDailyLedger(path: string, options: ReadOptions = {}
 }
 
 /**
- * Every line of a CSV or whitespace-separated ledger, validated, in file order, to `onLine` (one pass
- * in the main thread; memory stays at the read buffer's size). Bad lines are reported in the result
- * (or, in strict mode, the first one stops the read).
- */
-export async function readCsvLines(
-  path: string,
-  options: ReadOptions,
-  onLine: (line: LedgerLine) => void,
-  hooks: LineHooks = {},
-): Promise<ReadInfo> {
-  return readCsvValues(path, options, (values) => onLine(values.toLine()), hooks);
-}
-
-/**
- * As `readCsvLines`, each good line's values given as they lie in the read buffer (`LineValues`, one
- * object for every line, valid until `onValues` returns): what the import copies into the database.
+ * Every good line of a CSV or whitespace-separated ledger, validated, in file order, to `onValues` as it
+ * lies in the read buffer (`LineValues`, one object for every line, valid until `onValues` returns): one
+ * pass in the main thread, memory staying at the read buffer's size. Bad lines are reported in the
+ * result (or, in strict mode, the first one stops the read).
  */
 export async function readCsvValues(
   path: string,

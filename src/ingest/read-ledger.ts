@@ -8,7 +8,7 @@
  * 0.2 s of start-up and 13 MB of memory for nothing.
  */
 import { extname } from 'node:path';
-import { readCsvDailyLedger, readCsvLines, readCsvValues } from './csv-read.ts';
+import { readCsvDailyLedger, readCsvValues } from './csv-read.ts';
 import { LineValues } from './line-values.ts';
 import type { DailyLedgerRead, LedgerLine, LineHooks, ReadInfo, ReadOptions } from './types.ts';
 
@@ -28,7 +28,7 @@ export async function readLedgerLines(
   onLine: (line: LedgerLine) => void,
   hooks: LineHooks = {},
 ): Promise<ReadInfo> {
-  if (formatOf(path, options) === 'csv') return readCsvLines(path, options, onLine, hooks);
+  if (formatOf(path, options) === 'csv') return readCsvValues(path, options, (values) => onLine(values.toLine()), hooks);
   const { readXlsxLines } = await import('./xlsx.ts');
   return readXlsxLines(path, options, onLine, hooks);
 }
