@@ -14,6 +14,7 @@ import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { accounts } from '../db/schema/index.ts';
 import type { Actor } from './actor.ts';
+import { assertMayWriteDossiers } from './roles.ts';
 
 /** A transaction opened by `db.transaction`. */
 export type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -24,47 +25,11 @@ export type AccessMode = 'read' | 'write';
 
 export type AccountRow = typeof accounts.$inferSelect;
 
-/** The account fields marketing never receives: they are left out of the objects, not nulled. */
-export const FINANCIAL_FIELDS = ['annualPotential', 'paymentDaysLate', 'privateNotes'] as const;
-export type FinancialField = (typeof FINANCIAL_FIELDS)[number];
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether `value` is a uuid: other ids cannot name a record, and PostgreSQL would reject them. */
 export function isUuid(value: string): boolean {
   return UUID.test(value);
-}
-
-/** Whether the actor sees the financial fields, the payment data and the private notes. */
-export function seesFinancialFields(actor: Actor): boolean {
-  return actor.role !== 'marketing';
-}
-
-/** Whether the actor manages every account: deletes them and assigns their owners. */
-export function managesAccounts(actor: Actor): boolean {
-  return actor.role === 'director' || actor.role === 'admin' || actor.role === 'system';
-}
-
-/** Throws forbidden unless the actor may change dossiers at all (everyone but marketing). */
-export function assertMayWriteDossiers(actor: Actor): void {
-  if (actor.role === 'marketing') {
-    throw new KamertonError('forbidden', 'Marketing reads account dossiers but does not change them.');
-  }
-}
-
-/**
- * Throws forbidden unless the actor may read the parts of a dossier beyond the account and its
- * contacts (competitors, tenders, history): marketing may not.
- */
-export function assertMayReadDossierDetails(actor: Actor): void {
-  if (actor.role === 'marketing') {
-    throw new KamertonError('forbidden', 'Marketing reads accounts and contacts only.');
-  }
-}
-
-/** Throws forbidden unless the actor manages every account (director, admin, system). */
-export function assertManagesAccounts(actor: Actor, what: string): void {
-  if (!managesAccounts(actor)) throw new KamertonError('forbidden', `Only a director or an administrator may ${what}.`);
 }
 
 /**

@@ -15,19 +15,8 @@ import {
   ACCOUNT_STATUSES, accountCodes, accounts, accountTeam, analysisResults, contacts, accountCompetitors, importNewAccounts, ledgerDays, ledgerLines, ledgerPacks, tenders, users,
 } from '../db/schema/index.ts';
 import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS, type Activity, type KeyClientType, type Segment } from '../core/types.ts';
-import {
-  accessibleAccountsCondition,
-  assertManagesAccounts,
-  assertMayWriteDossiers,
-  FINANCIAL_FIELDS,
-  loadAccessibleAccount,
-  managesAccounts,
-  seesFinancialFields,
-  type AccountRow,
-  type Executor,
-  type FinancialField,
-  type Transaction,
-} from './access.ts';
+import { accessibleAccountsCondition, loadAccessibleAccount, type AccountRow, type Executor, type Transaction } from './access.ts';
+import { assertManagesAccounts, assertMayWriteDossiers, FINANCIAL_FIELDS, managesAccounts, seesFinancialFields, type FinancialField } from './roles.ts';
 import type { Actor } from './actor.ts';
 import { parseInput, type Page } from './input.ts';
 import { LEDGER_LOCK } from '../db/ledger-store.ts';

@@ -15,7 +15,8 @@ import {
 import { parseIsoDay } from '../core/calendar.ts';
 import type { Db } from '../db/client.ts';
 import { accounts, analysisResults, analysisRuns } from '../db/schema/index.ts';
-import { accessibleAccountsCondition, managesAccounts, seesFinancialFields } from './access.ts';
+import { accessibleAccountsCondition } from './access.ts';
+import { managesAccounts, seesFinancialFields } from './roles.ts';
 import { queryFlag } from './accounts.ts';
 import type { Actor } from './actor.ts';
 import { parseInput, type Page } from './input.ts';

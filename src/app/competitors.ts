@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { accountCompetitors, competitors, tenders } from '../db/schema/index.ts';
-import { assertManagesAccounts, assertMayReadDossierDetails, isUuid, loadAccessibleAccount, type Executor } from './access.ts';
+import { isUuid, loadAccessibleAccount, type Executor } from './access.ts';
+import { assertManagesAccounts, assertMayReadDossierDetails } from './roles.ts';
 import {
   containsPattern,
   databaseError,

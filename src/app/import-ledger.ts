@@ -32,7 +32,7 @@ import {
 import { LedgerCopy } from '../db/ledger-copy.ts';
 import { readLedgerValues } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions, RowError } from '../ingest/types.ts';
-import { assertManagesAccounts } from './access.ts';
+import { assertManagesAccounts } from './roles.ts';
 import type { Actor } from './actor.ts';
 import { parseInput } from './input.ts';
 import { SOURCE_PATTERN, SOURCE_RULE } from './source.ts';

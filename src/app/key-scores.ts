@@ -16,7 +16,8 @@ import {
 } from '../core/key-score.ts';
 import type { Db } from '../db/client.ts';
 import { analysisRuns, settings } from '../db/schema/index.ts';
-import { assertManagesAccounts, loadAccessibleAccount, seesFinancialFields } from './access.ts';
+import { loadAccessibleAccount } from './access.ts';
+import { assertManagesAccounts, seesFinancialFields } from './roles.ts';
 import type { Actor } from './actor.ts';
 import { parseInput } from './input.ts';
 

@@ -12,7 +12,7 @@ import { readStoredLedger, type RollupAccount, type StoredLedger } from '../db/a
 import { BinaryCopyWriter } from '../db/binary-copy.ts';
 import { copyRows } from '../db/copy.ts';
 import type pg from 'pg';
-import { assertManagesAccounts } from './access.ts';
+import { assertManagesAccounts } from './roles.ts';
 import type { Actor } from './actor.ts';
 import { toDocument, type AnalysisDocument } from './analysis-document.ts';
 

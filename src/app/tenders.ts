@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { competitors, TENDER_OUTCOMES, tenders } from '../db/schema/index.ts';
-import { assertMayReadDossierDetails, isUuid, loadAccessibleAccount, type Executor, type Transaction } from './access.ts';
+import { isUuid, loadAccessibleAccount, type Executor, type Transaction } from './access.ts';
+import { assertMayReadDossierDetails } from './roles.ts';
 import {
   containsPattern,
   definedFields,

@@ -14,7 +14,7 @@ import { KamertonError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { ROLES, sessions, users, type Role } from '../db/schema/index.ts';
 import { isUuid } from './access.ts';
-import { SYSTEM_ACTOR, type Actor } from './actor.ts';
+import type { Actor } from './actor.ts';
 import { parseInput, versionSchema, type Page } from './input.ts';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_POLICY, verifyPassword } from './passwords.ts';
 
@@ -147,22 +147,6 @@ export async function countUsers(db: Executor): Promise<number> {
  */
 export async function setupNeeded(db: Executor): Promise<boolean> {
   return (await db.$count(users, and(eq(users.role, 'admin'), eq(users.active, true)))) === 0;
-}
-
-/**
- * Whom a command-line run is recorded under: the active user with `email`, else (no address given)
- * the first active administrator, else the system (a database without users yet).
- */
-export async function commandActor(db: Executor, email: string | undefined): Promise<Actor> {
-  if (email !== undefined) {
-    const [user] = await db.select({ id: users.id, role: users.role }).from(users)
-      .where(and(byEmail(email.trim()), eq(users.active, true)));
-    if (user === undefined) throw new KamertonError('not-found', `--as: no active user has the e-mail address ${email}`, { field: '--as', value: email });
-    return { userId: user.id, role: user.role };
-  }
-  const [admin] = await db.select({ id: users.id }).from(users)
-    .where(and(eq(users.role, 'admin'), eq(users.active, true))).orderBy(asc(users.createdAt), asc(users.id)).limit(1);
-  return admin === undefined ? SYSTEM_ACTOR : { userId: admin.id, role: 'admin' };
 }
 
 export async function listUsers(db: Db, actor: Actor, query: UserListQuery): Promise<Page<UserView>> {

@@ -1,10 +1,10 @@
 /** The work of `kamerton import` and `kamerton analysis run` (ledger.command.ts registers them). */
 import { basename, extname } from 'node:path';
+import { commandActor } from '../app/command-actor.ts';
 import type { ImportRecord } from '../app/import-ledger.ts';
 import { runAnalysis } from '../app/run-analysis.ts';
-import { commandActor } from '../app/users.ts';
 import { loadConfig } from '../config.ts';
-import { openDatabase } from '../db/client.ts';
+import { openConnection } from '../db/client.ts';
 import { describeRowError } from '../ingest/row-errors.ts';
 import { jsonChunks, toAnalysisParams, toReadOptions, writeChunks } from './analyze.command.ts';
 import type { AnalysisRunFlags, ImportFlags } from './ledger.command.ts';
@@ -14,16 +14,21 @@ import { count, formatStoredSummary } from './summary.ts';
 export async function runImport(file: string, flags: ImportFlags): Promise<void> {
   // The import's modules (the readers, the ledger store) load only here: `analysis run` shares this
   // module and needs none of them, and loading them cost its start-up 60-70 ms.
-  const { importLedger } = await import('../app/import-ledger.ts');
+  // They load while the database opens (and, on a first import, migrates): the two overlap.
+  const loading = import('../app/import-ledger.ts');
   const config = await loadConfig();
-  const database = await openDatabase(config);
+  const database = await openConnection(config);
+  const { importLedger } = await loading.catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   const progress = createProgressBar(process.stderr, {
     label: `importing ${basename(file)}`,
     unit: extname(file).toLowerCase() === '.xlsx' ? 'rows' : 'bytes',
   });
   let record: ImportRecord;
   try {
-    const actor = await commandActor(database.db, flags.as);
+    const actor = await commandActor(database.pool, flags.as);
     record = await importLedger(database.pool, actor, { path: file, source: flags.source, read: toReadOptions(flags) }, {
       onProgress: (phase, done, total) => {
         // Storing has no measure of its own: the bar is taken down and the wait is said in words.
@@ -65,9 +70,9 @@ function preview(items: string[]): string {
 export async function runAnalysisCommand(flags: AnalysisRunFlags): Promise<void> {
   const params = toAnalysisParams(flags);
   const config = await loadConfig();
-  const database = await openDatabase(config);
+  const database = await openConnection(config);
   try {
-    const actor = await commandActor(database.db, flags.as);
+    const actor = await commandActor(database.pool, flags.as);
     const run = await runAnalysis(database.pool, actor, params);
     if (flags.format === 'json') {
       await writeChunks(process.stdout, jsonChunks(run.document));

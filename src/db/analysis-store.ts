@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import type { DailyLedger } from '../core/types.ts';
 import { copyBinaryRowsOut } from './binary-copy.ts';
-import { PACKED_DAY_BYTES } from './schema/ledger.ts';
+import { PACKED_DAY_BYTES } from './packed-days.ts';
 
 /** An account in the rollup: its id, the ERP code the analysis names it by, and the ledger's name for that code. */
 export type RollupAccount = { accountId: string; code: string; name: string | null };

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CLIENT, CLIENT_NAME, DOCUMENT, DOCUMENT_LINE, GROUP, PRODUCT, type LineValues } from '../ingest/line-values.ts';
 import { BinaryCopyWriter, PG_DATE_OFFSET } from './binary-copy.ts';
-import { PACKED_DAY_BYTES } from './schema/ledger.ts';
+import { PACKED_DAY_BYTES } from './packed-days.ts';
 
 /** The columns a line's COPY writes, in ledger_lines's order. */
 export const LINE_COLUMNS = `account_id, source, client_code, sale_date, document, document_line, product, product_group, quantity,
@@ -410,7 +410,7 @@ export class FileRollup {
   /**
    * The rows of `ledger_packs` (src/db/schema/ledger.ts) for the accounts of `keyOrder`, in key order:
    * per account its uuid, whether a day has a margin, and its days packed in day order, 28 bytes a day,
-   * the bytes ledger-store.ts's PACKED_DAYS makes of the same days.
+   * the bytes packed-days.ts's PACKED_DAYS makes of the same days.
    */
   *packsInKeyOrder({ order, start, records }: KeyOrder): Generator<Buffer> {
     const out = new BinaryCopyWriter();

@@ -23,6 +23,7 @@ import { formatDay } from '../core/calendar.ts';
 import { quoteIdentifier } from './client.ts';
 import { copyRows, copyValue } from './copy.ts';
 import { DAY_COLUMNS, LINE_COLUMNS, type LedgerCopy } from './ledger-copy.ts';
+import { PACKED_DAYS } from './packed-days.ts';
 
 /** Every value of stored line `o` equals the file's line `s`'s (nulls equal). */
 const SAME_VALUES = `o.client_code = s.client_code and o.sale_date = s.sale_date
@@ -297,14 +298,3 @@ export async function moveRollup(client: pg.ClientBase, copy: LedgerCopy, replac
       where account_id in (select account_id from import_net) group by account_id`,
   );
 }
-
-/**
- * An account's days packed as `ledger_packs` keeps them (src/db/schema/ledger.ts): in day order, 28
- * bytes a day. The two counts go out as one int8 (lines in its high half): neither is negative (the
- * table's check), so its bytes are those of the two int4s, for one call and one concatenation fewer a
- * day. Migration 0004 packs the same way; src/db/ledger-copy.ts writes the same bytes for the days of
- * accounts a first import creates.
- */
-const PACKED_DAYS = `string_agg(int4send(day - date '1970-01-01') || int8send(revenue) || int8send(margin)
-  || int8send(lines::int8 << 32 | purchase_lines), ''::bytea order by day)`;
-

@@ -69,16 +69,12 @@ export const ledgerDays = pgTable('ledger_days', {
   check('ledger_days_lines', sql`${t.lines} >= 0 and ${t.purchaseLines} between 0 and ${t.lines} and ${t.marginLines} between 0 and ${t.lines}`),
 ]);
 
-/** The bytes of a day in `ledger_packs` (below): int4 day, int8 revenue, int8 margin, int4 lines, int4 purchase lines. */
-export const PACKED_DAY_BYTES = 28;
-
 /** PostgreSQL's bytea, which drizzle's pg-core has no column for: a Buffer each way. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /**
- * The rollup once more, one row an account: its days packed in day order, 28 bytes a day (the day as
- * days since 1970-01-01 in an int4, revenue and margin in int8s, lines and purchase lines in int4s,
- * big-endian as int4send and int8send write them), and whether any day has a margin. Kept by every
+ * The rollup once more, one row an account: its days packed in day order (src/db/packed-days.ts
+ * defines the bytes), and whether any day has a margin. Kept by every
  * import with `ledger_days`, in the same transaction, for the accounts it touched, so that an analysis
  * run reads 100,000 rows instead of aggregating 2.6M days on every run (on the 10M-line benchmark the
  * aggregation was a third of the run, src/db/analysis-store.ts). `ledger_days` stays the rollup that
