@@ -18,7 +18,7 @@
  *   server started by this process, which the CLI shares through the folder's server.json as it
  *   shares a running `kamerton serve`; on the external server, databases dropped and created afresh.
  *   Kamerton's database is created empty and the first import migrates it, as a user's first import
- *   does (about 0.2 s), so that the migrations are always those of the code the CLI runs;
+ *   does (about 0.06 s), so that the migrations are always those of the code the CLI runs;
  * - every program in a child process of its own, through Node (`bin/kamerton.js`, or tsx for the
  *   peers), measured from outside by bench/measure.ts (wall time, CPU time, peak RSS through GNU
  *   time), and PostgreSQL's CPU time over the same span from /proc where the server runs here;
