@@ -326,14 +326,6 @@ describeDatabases('the demo routes', (get) => {
     const list = await app.inject({ method: 'GET', url: '/api/v1/accounts?pageSize=1', cookies: { [SESSION_COOKIE]: cookie } });
     expect(list.json().total).toBeGreaterThanOrEqual(kam?.accounts ?? 1);
   });
-
-  it('puts the offer on the start page', async () => {
-    const page = (await app.inject({ method: 'GET', url: '/' })).body;
-    expect(page).toContain('id="demo-button"');
-    expect(page).toContain("call('POST', '/api/v1/demo')");
-    // The page writes Polish letters as escapes, as the rest of its texts.
-    expect(page).toContain('Wczytaj firm\\u0119 demonstracyjn\\u0105');
-  });
 });
 
 describeDatabases('the first-run setup after `kamerton demo`', (get) => {

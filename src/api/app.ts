@@ -26,11 +26,16 @@ import { contactsRoutes } from './routes/contacts.routes.ts';
 import { analysisRoutes } from './routes/analysis.routes.ts';
 import { importsRoutes } from './routes/imports.routes.ts';
 import { demoRoutes } from './routes/demo.routes.ts';
-import { startRoutes } from './routes/start.routes.ts';
 import { tendersRoutes } from './routes/tenders.routes.ts';
+import { webRoutes } from './routes/web.routes.ts';
 
 /** What every route plugin is registered with. */
-export type RoutePluginOptions = { database: Database; config: Config };
+export type RoutePluginOptions = {
+  database: Database;
+  config: Config;
+  /** The web app's build (web/dist by default: routes/web.routes.ts); the tests give a folder of their own. */
+  webDir?: string;
+};
 
 export type RoutePlugin = FastifyPluginAsyncZod<RoutePluginOptions> | FastifyPluginAsync<RoutePluginOptions>;
 
@@ -54,7 +59,8 @@ export const routePlugins: RouteRegistration[] = [
   { plugin: demoRoutes, prefix: '/api/v1' },
   { plugin: importsRoutes, prefix: '/api/v1' },
   { plugin: analysisRoutes, prefix: '/api/v1' },
-  { plugin: startRoutes },
+  // Last, for readability only: its wildcard takes what no other route does, wherever it is registered.
+  { plugin: webRoutes },
 ];
 
 export type BuildAppOptions = {
@@ -62,10 +68,12 @@ export type BuildAppOptions = {
   config: Config;
   /** Fastify's logger: false (the default, for tests), true (JSON at config.logLevel), or its options. */
   logger?: boolean | object;
+  /** The web app's build to serve (web/dist by default). */
+  webDir?: string;
 };
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
-  const { database, config } = options;
+  const { database, config, webDir } = options;
   const logger: FastifyServerOptions['logger'] = options.logger === true
     ? { level: config.logLevel }
     : (options.logger ?? false) as FastifyServerOptions['logger'];
@@ -85,7 +93,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(swaggerPlugin);
 
   for (const { plugin, prefix } of routePlugins) {
-    await app.register(plugin as FastifyPluginAsync<RoutePluginOptions>, { database, config, ...(prefix === undefined ? {} : { prefix }) });
+    await app.register(plugin as FastifyPluginAsync<RoutePluginOptions>, { database, config, webDir, ...(prefix === undefined ? {} : { prefix }) });
   }
   return app;
 }

@@ -1,5 +1,5 @@
 /**
- * The demo company (`kamerton demo`, and the start page's "load the demo company" on a fresh
+ * The demo company (`kamerton demo`, and the web app's "load the demo company" on a fresh
  * server): a director, three key account managers and a marketing person, about 300 client accounts
  * with their dossiers, decision-making maps, competitors and tenders, all in Polish and all invented
  * (the word lists are in demo-data.ts). The data follows from a seed through a small seeded generator,

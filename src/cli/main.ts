@@ -10,6 +10,7 @@ import { isKamertonError } from '../core/errors.ts';
 import { debugEnabled } from '../config.ts';
 import { registerAnalyzeCommand } from './analyze.command.ts';
 import { registerServeCommand } from './serve.command.ts';
+import { registerDevCommand } from './dev.command.ts';
 import { registerUserCommand } from './user.command.ts';
 import { registerDemoCommand } from './demo.command.ts';
 import { registerBackupCommands } from './backup.command.ts';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(kamerton analyze --help lists the options)');
   registerAnalyzeCommand(program);
   registerServeCommand(program);
+  registerDevCommand(program);
   registerUserCommand(program);
   registerDemoCommand(program);
   registerBackupCommands(program);

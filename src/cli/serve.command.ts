@@ -9,7 +9,8 @@ export function registerServeCommand(program: Command): Command {
     .command('serve')
     .description(
       'Start the Kamerton server (http://127.0.0.1:3000 by default; HOST, PORT, DATABASE_URL and\n' +
-        'KAMERTON_DATA_DIR configure it: docs/operations.md).',
+        'KAMERTON_DATA_DIR configure it: docs/operations.md), building the web app first when web/dist ' +
+        'is missing or older than its sources.',
     )
     .action(async () => {
       const { serve } = await import('./serve.ts');

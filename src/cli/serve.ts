@@ -1,17 +1,30 @@
 /**
  * `kamerton serve` (and `npm start`): the server on the embedded PostgreSQL in the data folder, or on
- * DATABASE_URL's server. Migrations are applied at start; SIGINT and SIGTERM close the server, then
- * the database (the embedded one shuts down cleanly, so the next start needs no recovery).
+ * DATABASE_URL's server, serving the web app it builds first when web/dist is missing or stale.
+ * Migrations are applied at start; SIGINT and SIGTERM close the server, then the database (the
+ * embedded one shuts down cleanly, so the next start needs no recovery).
  */
 import { buildApp } from '../api/app.ts';
-import { describeConfig, loadConfig } from '../config.ts';
+import { describeConfig, loadConfig, type Config } from '../config.ts';
 import { setupNeeded } from '../app/users.ts';
 import { openDatabase } from '../db/client.ts';
 import { readRunningServer } from '../db/embedded-postgres.ts';
 import { KamertonError } from '../core/errors.ts';
+import { ensureWebBuild } from './web-build.ts';
 
-export async function serve(): Promise<void> {
-  const config = await loadConfig();
+export type ServeOptions = {
+  /** The configuration, when the caller has parsed it already (`kamerton dev`). */
+  config?: Config;
+  /**
+   * The URL of the web app's development server (`kamerton dev`), which serves the web app from its
+   * sources: the server then builds nothing, and its messages send the user there.
+   */
+  webDevServerUrl?: string;
+};
+
+/** Runs the server until SIGINT or SIGTERM has stopped it; rejects when it cannot start. */
+export async function serve(options: ServeOptions = {}): Promise<void> {
+  const config = options.config ?? await loadConfig();
   // A command beside a running server uses its database; a server does not use another process's,
   // which would vanish under it when that process (a backup, another server) ends.
   if (config.databaseUrl === null && (await readRunningServer(config.dataDir)) !== null) {
@@ -21,6 +34,10 @@ export async function serve(): Promise<void> {
         'such as a backup): stop it or wait for it to end, or give this server its own KAMERTON_DATA_DIR.',
       { field: 'KAMERTON_DATA_DIR', value: config.dataDir },
     );
+  }
+  // Before the database, which a failed build would otherwise have started and stopped for nothing.
+  if (options.webDevServerUrl === undefined) {
+    await ensureWebBuild({ log: (line) => process.stderr.write(`${line}\n`) });
   }
   // PostgreSQL's own output is for when something goes wrong: its progress (initdb's chatter, the
   // start-up lines) would bury the one line a user needs, where Kamerton is running.
@@ -64,9 +81,13 @@ export async function serve(): Promise<void> {
   }
   const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   const database_ = database.embedded === null ? 'the PostgreSQL server of DATABASE_URL' : `the embedded PostgreSQL in ${config.dataDir}`;
+  const web = options.webDevServerUrl ?? where;
   const firstRun = (await setupNeeded(database.db))
-    ? `No administrator yet: open ${where} to create one, or run \`kamerton user add --role admin\`.\n`
+    ? `No administrator yet: open ${web} to create one, or run \`kamerton user add --role admin\`.\n`
     : '';
-  process.stderr.write(`Kamerton is running at ${where} on ${database_}. Ctrl+C stops it.\n${firstRun}`);
+  const running = options.webDevServerUrl === undefined
+    ? `Kamerton is running at ${where} on ${database_}. Ctrl+C stops it.`
+    : `Kamerton is running: the web app with hot reload at ${web}, its API at ${where} on ${database_}. Ctrl+C stops both.`;
+  process.stderr.write(`${running}\n${firstRun}`);
   await closed;
 }

@@ -86,8 +86,8 @@ function isRouteAccess(value: unknown): value is RouteAccess {
 }
 
 /**
- * Every route of the API with its access rule, in registration order: HEAD routes (which mirror GET)
- * and the third-party routes under `publicPrefixes` left out.
+ * Every route of the API with its access rule, in registration order: HEAD routes (which mirror GET),
+ * the third-party routes under `publicPrefixes` and the web app's routes left out.
  */
 export function listRoutes(app: { routeAccess: RouteInfo[] }): RouteInfo[] {
   return [...app.routeAccess];
@@ -150,6 +150,10 @@ export const authPlugin = globalPlugin<AuthPluginOptions>('kamerton-auth', async
           `'public' or a non-empty list of roles from ${ROLES.join(', ')} (src/api/plugins/auth.plugin.ts).`,
       );
     }
+    // The web app's pages and files (routes/web.routes.ts) are hidden from the OpenAPI document, which
+    // describes the API, so they stay out of this list too, which must agree with it. Only a route
+    // outside /api leaves this way: a hidden API route stays listed, and the disagreement shows.
+    if (route.schema?.hide === true && !route.url.startsWith('/api/')) return;
     for (const method of methods) {
       if (method !== 'HEAD') routes.push({ method, url: route.url, access });
     }

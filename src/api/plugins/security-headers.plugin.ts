@@ -1,8 +1,7 @@
 /**
  * Security headers on every answer: no MIME sniffing, no framing (clickjacking), no referrer to other
- * sites, and no caching of API answers, which carry personal data. The start page also gets a
- * Content-Security-Policy that allows only its own inline script and style, by their hashes, so that
- * injected markup could run nothing (routes/start.routes.ts computes them).
+ * sites, and no caching of API answers, which carry personal data. The web app's pages also get a
+ * Content-Security-Policy that lets only the app's own scripts run (routes/web.routes.ts).
  */
 import { globalPlugin } from './global-plugin.ts';
 

@@ -58,7 +58,6 @@ export const swaggerPlugin = globalPlugin('kamerton-openapi', async (app) => {
         { name: 'competitors', description: 'Competitors, and those working on each account.' },
         { name: 'tenders', description: 'Tenders and offers, won and lost, and why.' },
         { name: 'history', description: 'Who changed what in a dossier, and when.' },
-        { name: 'start', description: 'The start page.' },
         { name: 'demo', description: 'The demo company, for an empty database.' },
       ],
       components: {

@@ -1,6 +1,6 @@
 /**
  * The demo company, one click away on a fresh server: GET says whether it can be loaded (the database
- * has no account yet; public, so that the start page can offer it right after the first-run setup),
+ * has no account yet; public, so that the web app can offer it right after the first-run setup),
  * POST loads it (an administrator; 409 once any account exists). The demo's users share one password,
  * made afresh by each load and returned only here: whoever loads the demo should remove or deactivate
  * those users before Kamerton is used for real.
