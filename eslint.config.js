@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'bench/.data/**', 'src/**/*.as.ts'] },
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'web/dist/**', 'bench/.data/**', 'src/**/*.as.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -35,5 +35,10 @@ export default tseslint.config(
         patterns: [{ group: ['**/db/**', '**/app/**', '**/api/**', '**/cli/**'], message: 'src/ingest depends only on src/core.' }],
       }],
     },
+  },
+  {
+    // The web app runs in the browser: its globals, not Node's.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -1,0 +1,224 @@
+/**
+ * The first run, as a new customer meets Kamerton: the administrator is created, the demo company
+ * loaded, the accounts listed and filtered; the language switched; the roles' limits seen from the
+ * browser; an expired session leads back to the same page. axe-core checks every page on the way.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserMissing, launchBrowser, screenshot, seriousViolations, startServer, type RunningServer } from './support.ts';
+
+const missing = browserMissing();
+if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
+
+describe.skipIf(missing !== null)('the first run in the browser', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let demoPassword = '';
+  let demoUsers: { email: string; name: string; role: string }[] = [];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** The texts of a column of the accounts table, found by its header's text. */
+  async function column(header: string): Promise<string[]> {
+    const headers = (await page.locator('table thead th').allTextContents()).map((text) => text.replace(/[▲▼]/g, '').trim());
+    const index = headers.indexOf(header);
+    if (index < 0) throw new Error(`no column ${header} among ${headers.join(', ')}`);
+    return page.locator(`table tbody tr td:nth-child(${index + 1})`).allTextContents();
+  }
+
+  async function expectAccessible(name: string) {
+    expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
+  }
+
+  it('sends a fresh server to the first-run page, which creates the administrator', async () => {
+    await page.goto(server.url);
+    await page.waitForURL(/\/setup$/);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome to Kamerton');
+    await expectAccessible('setup');
+    await screenshot(page, 'setup');
+    await page.getByLabel('Your name').fill('Anna Admin');
+    await page.getByLabel('E-mail address').fill('anna@example.com');
+    await page.locator('input[type=password]').fill('a long enough password');
+    await page.getByRole('button', { name: 'Create the administrator' }).click();
+    await page.waitForURL(/\/welcome$/);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, Anna Admin');
+    await expectAccessible('welcome');
+  });
+
+  it('loads the demo company in one click and lists its accounts', async () => {
+    const loaded = page.waitForResponse((response) => response.url().endsWith('/api/v1/demo') && response.request().method() === 'POST', { timeout: 120_000 });
+    await page.getByRole('button', { name: 'Load the demo company' }).click();
+    const summary = await (await loaded).json() as { password: string; users: { email: string; name: string; role: string }[] };
+    demoPassword = summary.password;
+    demoUsers = summary.users;
+    await page.getByText('The demo company is loaded').waitFor();
+    await screenshot(page, 'welcome-demo-loaded');
+    await page.getByRole('link', { name: 'Go to the accounts' }).click();
+    await page.waitForURL(/\/accounts$/);
+    await page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').first().waitFor();
+    expect(await page.getByText(/^\d+ accounts$/).textContent()).toMatch(/^3\d\d accounts$/);
+    await expectAccessible('accounts');
+    await screenshot(page, 'accounts');
+  }, 150_000);
+
+  it('filters the accounts by segment on the server, and keeps the filter in the address', async () => {
+    await page.getByLabel('Segment', { exact: true }).click();
+    await page.getByRole('option', { name: 'AX', exact: true }).click();
+    await page.waitForURL(/segment=AX/);
+    await expect.poll(async () => {
+      const segments = await column('Segment');
+      return segments.length > 0 && segments.every((segment) => segment === 'AX');
+    }).toBe(true);
+    const total = Number((await page.getByText(/^\d+ accounts?$/).textContent())!.split(' ')[0]);
+    const response = await page.request.get(`${server.url}/api/v1/accounts?segment=AX&pageSize=1`);
+    expect((await response.json() as { total: number }).total).toBe(total);
+    await screenshot(page, 'accounts-filtered');
+  });
+
+  it('opens a dossier from the list, saves an edit, and shows it in the change history', async () => {
+    await page.goto(`${server.url}/accounts?status=active`);
+    const first = page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').first().getByRole('link');
+    const name = (await first.textContent())!;
+    await first.click();
+    await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
+    await expectAccessible('dossier: facts');
+    await screenshot(page, 'dossier-facts');
+    await page.getByLabel('Industry').fill('Precision optics');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('tab', { name: 'Change history' }).click();
+    const row = page.getByRole('table', { name: 'Change history' }).locator('tbody tr').first();
+    await expect.poll(() => row.textContent()).toContain('Precision optics');
+    expect(await row.textContent()).toContain('Anna Admin');
+    await expectAccessible('dossier: changes');
+  });
+
+  it('shows the sales, the relationship history and the competitors of a dossier', async () => {
+    await page.getByRole('tab', { name: 'Sales' }).click();
+    await page.getByRole('heading', { name: 'Revenue and margin by month' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Products bought (top 50 by revenue)' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    await expectAccessible('dossier: sales');
+    await screenshot(page, 'dossier-sales');
+    await page.getByRole('tab', { name: 'Relationship history' }).click();
+    await page.getByText(/^Delivery/).first().waitFor();
+    await expectAccessible('dossier: relationship');
+    await screenshot(page, 'dossier-relationship');
+    await page.getByRole('tab', { name: 'Competitors' }).click();
+    await page.getByRole('button', { name: 'Add a competitor' }).waitFor();
+    await expectAccessible('dossier: competitors');
+  });
+
+  it('adds a person on the decision map and links them to a manager', async () => {
+    await page.getByRole('tab', { name: 'Decision map' }).click();
+    await page.getByRole('button', { name: 'Add a person' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Zofia Manager');
+    await page.getByLabel('Position').fill('Head of purchasing');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('heading', { name: 'Zofia Manager' }).waitFor();
+    await page.getByRole('button', { name: 'Add someone reporting to Zofia Manager' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Piotr Buyer');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('heading', { name: 'Piotr Buyer' }).waitFor();
+    const people = page.getByRole('table', { name: 'People' });
+    const piotr = people.locator('tbody tr', { hasText: 'Piotr Buyer' });
+    await expect.poll(() => piotr.locator('td').last().textContent()).toBe('Zofia Manager');
+    expect(await page.getByRole('img', { name: /^Decision map of/ }).count()).toBe(1);
+    await expectAccessible('dossier: decision map');
+    await screenshot(page, 'dossier-decision-map');
+  });
+
+  it('shows what changed when someone saved meanwhile, and reapplies the edit', async () => {
+    await page.getByRole('tab', { name: 'Company facts' }).click();
+    const id = page.url().match(/accounts\/([0-9a-f-]{36})/)![1]!;
+    await page.getByLabel('Region').fill('Pomorskie');
+    const session = await (await page.request.get(`${server.url}/api/v1/auth/session`)).json() as { csrfToken: string };
+    const current = await (await page.request.get(`${server.url}/api/v1/accounts/${id}`)).json() as { version: number };
+    const meanwhile = await page.request.patch(`${server.url}/api/v1/accounts/${id}`, {
+      headers: { 'x-csrf-token': session.csrfToken }, data: { website: 'https://meanwhile.example.com', version: current.version },
+    });
+    expect(meanwhile.status()).toBe(200);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Someone else saved this account meanwhile').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('https://meanwhile.example.com');
+    await screenshot(page, 'dossier-conflict');
+    await page.getByRole('button', { name: 'Apply my changes on top' }).click();
+    await page.getByText('Saved.').waitFor();
+    const saved = await (await page.request.get(`${server.url}/api/v1/accounts/${id}`)).json() as { region: string; website: string };
+    expect(saved).toMatchObject({ region: 'Pomorskie', website: 'https://meanwhile.example.com' });
+  });
+
+  it('switches the language, and keeps the choice', async () => {
+    await page.getByText('Polski').click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Klienci');
+    expect(await page.locator('html').getAttribute('lang')).toBe('pl');
+    await page.reload();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Klienci');
+    await expectAccessible('accounts (pl)');
+    await page.getByText('English').click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Accounts');
+  });
+
+  it('leads an expired session to sign in and back to the same page', async () => {
+    await context.clearCookies();
+    await page.getByLabel('Status', { exact: true }).click();
+    await page.getByRole('option', { name: 'Active', exact: true }).click();
+    await page.waitForURL(/\/sign-in\?next=/);
+    await page.getByText('Your session has ended').waitFor();
+    await expectAccessible('sign-in');
+    await screenshot(page, 'sign-in');
+    await page.getByLabel('E-mail address').fill('anna@example.com');
+    await page.locator('input[type=password]').fill('a long enough password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/accounts\?.*segment=AX/);
+    await page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').first().waitFor();
+  });
+
+  async function signInAs(role: string): Promise<void> {
+    const user = demoUsers.find((candidate) => candidate.role === role)!;
+    await page.getByRole('button', { name: /account menu/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in$/);
+    await page.getByLabel('E-mail address').fill(user.email);
+    await page.locator('input[type=password]').fill(demoPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/accounts$/);
+    await page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').first().waitFor();
+  }
+
+  it('shows marketing no money', async () => {
+    await signInAs('marketing');
+    const headers = await page.locator('thead th').allTextContents();
+    expect(headers.join('|')).not.toMatch(/Revenue|potential/);
+    await page.getByRole('button', { name: 'Columns' }).click();
+    expect(await page.getByRole('checkbox', { name: 'Revenue' }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows a KAM only their own accounts, and no other KAM\'s by its address', async () => {
+    const kams = demoUsers.filter((user) => user.role === 'kam');
+    const directory = await (await page.request.get(`${server.url}/api/v1/users/directory`)).json() as { id: string; name: string }[];
+    const otherKam = directory.find((person) => person.name === kams[1]!.name)!;
+    const theirs = await (await page.request.get(`${server.url}/api/v1/accounts?ownerId=${otherKam.id}&pageSize=1`)).json() as { items: { id: string }[] };
+    const foreignId = theirs.items[0]!.id;
+    await signInAs('kam');
+    const owners = new Set(await column('Owner'));
+    expect(owners.size).toBe(1);
+    const me = (await page.getByRole('button', { name: /account menu/ }).textContent())!;
+    expect(me.startsWith([...owners][0]!)).toBe(true);
+    await page.goto(`${server.url}/accounts/${foreignId}`);
+    await page.getByRole('heading', { name: 'Account not found' }).waitFor();
+    await expectAccessible('dossier: not found');
+  });
+});

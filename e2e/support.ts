@@ -1,0 +1,111 @@
+/**
+ * What the browser tests share: Debian's Chromium driven by playwright-core (never a downloaded
+ * browser), a Kamerton server started as a user starts it (`kamerton serve`) on a fresh embedded
+ * PostgreSQL in a temporary folder, axe-core's check of a page, and the screenshots the README shows.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const repo = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where Debian's `chromium` package puts the browser; CHROMIUM_PATH names another. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function browserMissing(): string | null {
+  return existsSync(CHROMIUM)
+    ? null
+    : `no Chromium at ${CHROMIUM} (install Debian's package: apt-get install chromium; .ci/run does)`;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  // As root Chromium refuses its sandbox; the pages it opens are our own app's.
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export type RunningServer = { url: string; stop(): Promise<void>; output(): string };
+
+/**
+ * `kamerton serve` on a fresh embedded PostgreSQL under the OS temp folder (which the postgres user
+ * reaches when the tests run as root), on a free port; it builds the web app first when web/dist is
+ * missing or older than its sources, as `npm start` does.
+ */
+export async function startServer(): Promise<RunningServer> {
+  const folder = await mkdtemp(join(tmpdir(), 'kamerton-e2e-'));
+  // mkdtemp makes the folder private; the postgres user must be let through it to its data folder.
+  await chmod(folder, 0o755);
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, KAMERTON_DATA_DIR: join(folder, 'data'), HOST: '127.0.0.1', PORT: String(port), KAMERTON_LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  const child: ChildProcess = spawn(process.execPath, [join(repo, 'bin', 'kamerton.js'), 'serve'], { cwd: repo, env });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`kamerton serve did not start in 120 s:\n${output}`)), 120_000);
+    const check = () => {
+      if (output.includes('Kamerton is running at')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kamerton serve exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/**
+ * axe-core's serious and critical violations on the page as it stands. The script is evaluated
+ * through the DevTools protocol, which the page's Content-Security-Policy does not govern.
+ */
+export async function seriousViolations(page: Page): Promise<{ id: string; help: string; targets: string[] }[]> {
+  await page.evaluate(axeSource);
+  // A string, not a function: this file is compiled for Node, without the browser's types.
+  const violations = await page.evaluate<AxeViolation[]>(`axe.run(document, { resultTypes: ['violations'] }).then((result) => result.violations)`);
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({ id: violation.id, help: violation.help, targets: violation.nodes.flatMap((node) => node.target) }));
+}
+
+/** A full-page screenshot in docs/screenshots/, which the README shows. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(repo, 'docs', 'screenshots', `${name}.png`), fullPage: true });
+}

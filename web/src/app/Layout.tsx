@@ -1,0 +1,72 @@
+/**
+ * The frame of every signed-in page: a header with the app's name, the sections the user's role may
+ * open, the language and the user's menu; a link that skips to the content for keyboard users.
+ */
+import { Anchor, AppShell, Box, Burger, Button, Center, Group, Loader, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useTranslation } from 'react-i18next';
+import { Navigate, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import type { Role } from '../api/types.ts';
+import { returnPath, useSession } from '../features/auth/session.tsx';
+import { LanguageSwitch } from './LanguageSwitch.tsx';
+
+type Section = { to: string; label: string; roles: readonly Role[] };
+
+const SECTIONS: readonly Section[] = [
+  { to: '/accounts', label: 'nav.accounts', roles: ['admin', 'director', 'kam', 'marketing'] },
+  { to: '/users', label: 'nav.users', roles: ['admin'] },
+];
+
+export function Layout() {
+  const { t } = useTranslation();
+  const { user, signOut } = useSession();
+  const location = useLocation();
+  const [opened, { toggle, close }] = useDisclosure();
+
+  if (user === undefined) {
+    return <Center mih="100vh"><Loader aria-label={t('app.loading')} /></Center>;
+  }
+  if (user === null) return <Navigate to={`/sign-in?next=${encodeURIComponent(returnPath(location))}`} replace />;
+
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <Anchor href="#main" className="skip-link">{t('app.skipToContent')}</Anchor>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('app.menu')} />
+            <Text fw={700} size="lg" component="span">Kamerton</Text>
+          </Group>
+          <Group>
+            <LanguageSwitch />
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <UnstyledButton aria-label={t('app.userMenu', { name: user.name })}>
+                  <Text size="sm" fw={500}>{user.name}</Text>
+                  <Text size="xs" c="dimmed">{t(`roles.${user.role}`)}</Text>
+                </UnstyledButton>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{user.email}</Menu.Label>
+                <Menu.Item onClick={() => void signOut()}>{t('auth.signOut')}</Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label={t('app.mainNavigation')}>
+        <Stack gap={2}>
+          {SECTIONS.filter((section) => section.roles.includes(user.role)).map((section) => (
+            <NavLink key={section.to} component={RouterNavLink} to={section.to} label={t(section.label)} onClick={close} />
+          ))}
+        </Stack>
+        <Box mt="auto" pt="md">
+          <Button variant="subtle" size="xs" onClick={() => void signOut()}>{t('auth.signOut')}</Button>
+        </Box>
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}
