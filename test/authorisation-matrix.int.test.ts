@@ -52,6 +52,7 @@ const BODIES: Record<string, (r: Records) => object> = {
   'POST /api/v1/accounts': () => ({ name: `Firma ${unique()}` }),
   'PATCH /api/v1/accounts/{accountId}': () => ({ version: 1, description: 'Opis' }),
   'PUT /api/v1/accounts/{accountId}/team': () => ({ version: 1, userIds: [] }),
+  'POST /api/v1/accounts/owner': (r) => ({ accountIds: [r.account, r.foreignAccount], ownerId: null }),
   'POST /api/v1/accounts/{accountId}/contacts': () => ({ name: 'Jan Kowalski' }),
   'PATCH /api/v1/accounts/{accountId}/contacts/{contactId}': () => ({ version: 1, position: 'Dyrektor zakupów' }),
   'POST /api/v1/competitors': () => ({ name: `Konkurent ${unique()}` }),

@@ -20,7 +20,7 @@ import { assertManagesAccounts, assertMayWriteDossiers, FINANCIAL_FIELDS, manage
 import type { Actor } from './actor.ts';
 import { parseInput, type Page } from './input.ts';
 import { LEDGER_LOCK } from '../db/ledger-store.ts';
-import { diffFields, recordChanges, recordCreate, recordDelete } from './history.ts';
+import { diffFields, recordChanges, recordChangesOfMany, recordCreate, recordDelete } from './history.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Shared by the dossier's use-cases.
@@ -181,8 +181,13 @@ export const ACCOUNT_SORTS = [
 ] as const;
 export type AccountSort = (typeof ACCOUNT_SORTS)[number];
 
-export const accountListQuerySchema = z.strictObject({
-  ...pageQueryFields,
+/**
+ * Which accounts a list or an export holds and in which order: the filters, the search and the sort,
+ * without the page. The list and the export take the same fields, so that an export gives the rows
+ * the list showed.
+ */
+const accountSelectionFields = {
+  order: pageQueryFields.order,
   sort: z.enum(ACCOUNT_SORTS).optional().describe('Sort field (default name).'),
   q: z.string().trim().max(200).optional().describe('Text search in the name, the NIP and the ERP codes.'),
   ownerId: z.union([z.uuid(), z.literal('none')]).optional().describe('The owner\'s user id, or "none" for accounts without one.'),
@@ -195,6 +200,14 @@ export const accountListQuerySchema = z.strictObject({
   type: z.enum(KEY_CLIENT_TYPES).optional().describe('Key-client type in the latest analysis run.'),
   activity: z.enum(ACTIVITIES).optional().describe('Activity in the latest analysis run.'),
   key: queryFlag.optional().describe('Whether the latest analysis run marked the account key.'),
+};
+export const accountSelectionSchema = z.strictObject(accountSelectionFields);
+export type AccountSelection = z.input<typeof accountSelectionSchema>;
+
+export const accountListQuerySchema = z.strictObject({
+  page: pageQueryFields.page,
+  pageSize: pageQueryFields.pageSize,
+  ...accountSelectionFields,
 });
 export type AccountListQuery = z.input<typeof accountListQuerySchema>;
 
@@ -221,6 +234,65 @@ function latestResultIs(condition: SQL): SQL {
 /** Lists the accounts the actor may see, filtered, searched, sorted and paged. */
 export async function listAccounts(db: Db, actor: Actor, query: AccountListQuery = {}): Promise<Page<AccountView>> {
   const q = parseInput(accountListQuerySchema, query);
+  const { where, order } = accountSelection(actor, q);
+  const { limit, offset } = pageWindow(q);
+  const [counted] = await db.select({ total: sql<number>`count(*)::int` }).from(accounts).where(where);
+  const rows = await db.select().from(accounts).where(where).orderBy(...order).limit(limit).offset(offset);
+  const records = await completeAccounts(db, rows);
+  return { items: records.map((record) => viewAccount(actor, record)), total: counted?.total ?? 0, page: q.page, pageSize: q.pageSize };
+}
+
+/** How many accounts `readSelectedAccounts` hands over at a time. */
+const SELECTION_BATCH = 1000;
+
+/**
+ * Hands the accounts the actor may see that `selection` names, in its order and as the actor may see
+ * them, to `onBatch`, a thousand at a time with how many there are in all; refuses (too-large) a
+ * selection of more than `max` accounts before reading any. The export reads a selection this way
+ * rather than whole, so that 100,000 accounts with their codes and results are never in memory at
+ * once; all batches are read in one read-only snapshot, so that an account changed meanwhile is
+ * exported as it was, not half-changed.
+ */
+export async function readSelectedAccounts(
+  db: Db,
+  actor: Actor,
+  selection: AccountSelection,
+  max: number,
+  onBatch: (accounts: AccountView[], total: number) => Promise<void> | void,
+): Promise<number> {
+  const q = parseInput(accountSelectionSchema, selection);
+  const { where, order } = accountSelection(actor, q);
+  return db.transaction(async (tx) => {
+    // The ids alone, in the list's order: 100,000 of them take a few megabytes.
+    const ids = (await tx.select({ id: accounts.id }).from(accounts).where(where).orderBy(...order).limit(max + 1)).map((row) => row.id);
+    if (ids.length > max) {
+      throw new KamertonError(
+        'too-large',
+        `More than ${max.toLocaleString('en-US')} accounts match: narrow the filters and export again.`,
+        { field: 'accounts', max },
+      );
+    }
+    for (let start = 0; start < ids.length; start += SELECTION_BATCH) {
+      const batch = ids.slice(start, start + SELECTION_BATCH);
+      const rows = await tx.select().from(accounts).where(isAnyOf(accounts.id, batch));
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const ordered = batch.flatMap((id) => {
+        const row = byId.get(id);
+        return row === undefined ? [] : [row];
+      });
+      const records = await completeAccounts(tx, ordered);
+      await onBatch(records.map((record) => viewAccount(actor, record)), ids.length);
+    }
+    return ids.length;
+  }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+}
+
+/**
+ * The WHERE and ORDER BY of the accounts the actor may see that `q` selects: what the list pages and
+ * the export reads whole. Sorting by a financial field is refused to those who do not see it, lest
+ * the order betray the values.
+ */
+function accountSelection(actor: Actor, q: z.output<typeof accountSelectionSchema>): { where: SQL | undefined; order: SQL[] } {
   const sort: AccountSort = q.sort ?? 'name';
   if (!seesFinancialFields(actor) && (FINANCIAL_FIELDS as readonly string[]).includes(sort)) {
     throw new KamertonError('invalid-input', `sort: ${sort} is not a sort field for your role`, { field: 'sort', value: sort });
@@ -228,15 +300,10 @@ export async function listAccounts(db: Db, actor: Actor, query: AccountListQuery
   const where = and(accessibleAccountsCondition(actor), ...accountFilters(q));
   const direction = q.order ?? (sort === 'createdAt' || sort === 'updatedAt' ? 'desc' : 'asc');
   const sortExpression = sort === 'name' ? sql`lower(${accounts.name})` : accounts[sort];
-  const { limit, offset } = pageWindow(q);
-  const [counted] = await db.select({ total: sql<number>`count(*)::int` }).from(accounts).where(where);
-  const rows = await db.select().from(accounts).where(where)
-    .orderBy(...orderBy(sortExpression, direction, accounts.id)).limit(limit).offset(offset);
-  const records = await completeAccounts(db, rows);
-  return { items: records.map((record) => viewAccount(actor, record)), total: counted?.total ?? 0, page: q.page, pageSize: q.pageSize };
+  return { where, order: orderBy(sortExpression, direction, accounts.id) };
 }
 
-function accountFilters(q: z.output<typeof accountListQuerySchema>): (SQL | undefined)[] {
+function accountFilters(q: z.output<typeof accountSelectionSchema>): (SQL | undefined)[] {
   const filters: (SQL | undefined)[] = [];
   if (q.ownerId === 'none') filters.push(isNull(accounts.ownerId));
   else if (q.ownerId !== undefined) filters.push(eq(accounts.ownerId, q.ownerId));
@@ -396,6 +463,65 @@ export async function setAccountTeam(db: Db, actor: Actor, id: string, userIds: 
   return viewAccount(actor, record);
 }
 
+/** Several accounts given one owner: what the director does with the accounts an import created. */
+export const ownerAssignmentSchema = z.strictObject({
+  accountIds: z.array(z.uuid()).min(1).max(1000)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'an account is listed twice' })
+    .describe('The accounts, 1 to 1,000.'),
+  ownerId: z.uuid().nullable().describe('An active KAM or director; null leaves the accounts without an owner.'),
+});
+export type OwnerAssignment = z.input<typeof ownerAssignmentSchema>;
+
+/**
+ * Gives every listed account the owner `ownerId`, in one transaction (a director or an administrator
+ * only). Each account whose owner changes is versioned and recorded exactly as a change of its owner
+ * through `updateAccount` is: an `ownerId` history row, and when the new owner was on the account's
+ * team, they leave it, with a `teamIds` row. An id that names no account refuses the whole assignment
+ * (not-found, listing the missing ids), so that a list is never half applied. Returns how many
+ * accounts changed owner; those that had this owner already keep their version.
+ */
+export async function assignOwner(db: Db, actor: Actor, input: OwnerAssignment): Promise<{ updated: number }> {
+  assertManagesAccounts(actor, 'assign account owners');
+  const { accountIds, ownerId } = parseInput(ownerAssignmentSchema, input);
+  return db.transaction(async (tx) => {
+    if (ownerId !== null) await assertAssignableUser(tx, ownerId, 'ownerId');
+    // Locked in id order, so that two assignments of overlapping lists wait for each other rather than deadlock.
+    const rows = await tx.select({ id: accounts.id, ownerId: accounts.ownerId }).from(accounts)
+      .where(inArray(accounts.id, accountIds)).orderBy(accounts.id).for('update');
+    if (rows.length < accountIds.length) {
+      const found = new Set(rows.map((row) => row.id));
+      const missing = accountIds.filter((id) => !found.has(id));
+      throw new KamertonError(
+        'not-found',
+        `${missing.length === 1 ? 'One account was' : `${missing.length} accounts were`} not found; no owner was changed.`,
+        { field: 'accountIds', value: missing[0], missing },
+      );
+    }
+    const changed = rows.filter((row) => row.ownerId !== ownerId);
+    if (changed.length === 0) return { updated: 0 };
+    const changedIds = changed.map((row) => row.id);
+    const teamOf = groupBy(
+      await tx.select().from(accountTeam).where(inArray(accountTeam.accountId, changedIds)),
+      (member) => member.accountId,
+      (member) => member.userId,
+    );
+    const records = changed.map((row) => {
+      // Sorted as completeAccounts sorts a team, so that the history's values read as a single change's do.
+      const teamIds = (teamOf.get(row.id) ?? []).sort();
+      const before = { ownerId: row.ownerId, teamIds };
+      const after = { ownerId, teamIds: teamIds.filter((userId) => userId !== ownerId) };
+      return { target: accountTarget(row.id), changes: diffFields(before, after, ['ownerId', 'teamIds']) };
+    });
+    await tx.update(accounts).set({ ownerId, version: sql`${accounts.version} + 1`, updatedAt: sql`now()` })
+      .where(inArray(accounts.id, changedIds));
+    if (ownerId !== null) {
+      await tx.delete(accountTeam).where(and(eq(accountTeam.userId, ownerId), inArray(accountTeam.accountId, changedIds)));
+    }
+    await recordChangesOfMany(tx, actor, records);
+    return { updated: changed.length };
+  });
+}
+
 function accountTarget(id: string) {
   return { entity: 'account' as const, entityId: id, accountId: id };
 }
@@ -422,12 +548,12 @@ async function completeAccounts(db: Executor, rows: readonly AccountRow[]): Prom
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const ownerIds = [...new Set(rows.flatMap((row) => (row.ownerId === null ? [] : [row.ownerId])))];
-  const codeRows = await db.select().from(accountCodes).where(inArray(accountCodes.accountId, ids));
-  const teamRows = await db.select().from(accountTeam).where(inArray(accountTeam.accountId, ids));
+  const codeRows = await db.select().from(accountCodes).where(isAnyOf(accountCodes.accountId, ids));
+  const teamRows = await db.select().from(accountTeam).where(isAnyOf(accountTeam.accountId, ids));
   const owners = ownerIds.length === 0 ? [] : await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ownerIds));
   const ownerNames = new Map(owners.map((owner) => [owner.id, owner.name]));
   const latest = await db.select().from(analysisResults)
-    .where(and(sql`${analysisResults.runId} = ${LATEST_RUN}`, inArray(analysisResults.accountId, ids)));
+    .where(and(sql`${analysisResults.runId} = ${LATEST_RUN}`, isAnyOf(analysisResults.accountId, ids)));
   const analysisOf = new Map(latest.map((r) => [r.accountId, {
     runId: r.runId,
     segment: r.segment as Segment | null,
@@ -440,14 +566,36 @@ async function completeAccounts(db: Executor, rows: readonly AccountRow[]): Prom
     margin: r.margin,
     growth: r.growth,
   }]));
+  // Grouped by account once, rather than filtered per row: the export completes a thousand rows at a time.
+  const codesOf = groupBy(codeRows, (code) => code.accountId, (code) => code.code);
+  const teamOf = groupBy(teamRows, (member) => member.accountId, (member) => member.userId);
   return rows.map((row) => ({
     ...row,
     // Sorted here, in code-point order, as changes sort them: the database's collation may differ.
-    codes: codeRows.filter((code) => code.accountId === row.id).map((code) => code.code).sort(),
-    teamIds: teamRows.filter((member) => member.accountId === row.id).map((member) => member.userId).sort(),
+    codes: (codesOf.get(row.id) ?? []).sort(),
+    teamIds: (teamOf.get(row.id) ?? []).sort(),
     ownerName: row.ownerId === null ? null : ownerNames.get(row.ownerId) ?? null,
     analysis: analysisOf.get(row.id) ?? null,
   }));
+}
+
+/**
+ * `column = any(ids)`, the ids as one array parameter: for the thousand ids of an export's batch,
+ * PostgreSQL binds and plans it in half the time of `in` with a parameter per id.
+ */
+function isAnyOf(column: SQLWrapper, ids: readonly string[]): SQL {
+  return sql`${column} = any(${sql.param(ids)}::uuid[])`;
+}
+
+/** The values of `items` by their keys, each list in the items' order. */
+function groupBy<T, K, V>(items: readonly T[], key: (item: T) => K, value: (item: T) => V): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group === undefined) groups.set(key(item), [value(item)]);
+    else group.push(value(item));
+  }
+  return groups;
 }
 
 /** Throws a conflict naming the first of `codes` that belongs to an account other than `accountId`. */

@@ -21,6 +21,8 @@
  *   CRLF line ends, and RFC 4180 quoting of a field holding the separator, a quote or a line break.
  * - Every text cell goes through `neutraliseFormula` (client codes and names come from the ledger and
  *   are untrusted); numbers are written as numbers and never touched, so a negative revenue stays -12.5.
+ *
+ * The accounts' export (src/app/export-accounts.ts) writes its rows with `csvRow`, by the same rules.
  */
 import { randomUUID } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
@@ -40,8 +42,15 @@ export function neutraliseFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-type ColumnKind = 'text' | 'money' | 'fraction' | 'integer' | 'boolean';
-type CsvColumn = { field: keyof ClientResult; kind: ColumnKind };
+/** How a column's values are written (see the module comment). */
+export type CsvColumnKind = 'text' | 'money' | 'fraction' | 'integer' | 'boolean';
+/** A cell's value: a list (key-client types, ERP codes) is joined with `|`; null is an empty cell. */
+export type CsvValue = string | number | boolean | readonly string[] | null;
+type CsvColumn = { field: keyof ClientResult; kind: CsvColumnKind };
+
+/** The byte order mark every CSV of Kamerton starts with, and the end of each of its rows. */
+export const CSV_BOM = '\uFEFF';
+export const CSV_ROW_END = '\r\n';
 
 /** The JSON document's client fields in its order (see docs/analysis-result.schema.json). */
 const COLUMNS: readonly CsvColumn[] = [
@@ -67,13 +76,23 @@ const COLUMNS: readonly CsvColumn[] = [
 
 /** The clients table as one CSV text: BOM, header row, a CRLF after every row. */
 export function clientsCsv(doc: AnalysisDocument, style: CsvStyle): string {
+  const rows: string[] = [csvRow(COLUMNS.map((c) => [c.field, 'text']), style)];
+  for (const client of doc.clients) {
+    rows.push(csvRow(COLUMNS.map((c) => [client[c.field], c.kind]), style));
+  }
+  return `${CSV_BOM}${rows.join(CSV_ROW_END)}${CSV_ROW_END}`;
+}
+
+/**
+ * One row of a CSV in `style`, without its line end: each value written as its kind says (text
+ * neutralised and quoted, money with two decimals...), the cells joined by the style's separator.
+ * Other CSVs of Kamerton (the accounts' export) are written with it, so that every file follows the
+ * module comment's rules.
+ */
+export function csvRow(cells: readonly (readonly [CsvValue, CsvColumnKind])[], style: CsvStyle): string {
   const separator = style === 'pl' ? ';' : ',';
   const decimal = style === 'pl' ? ',' : '.';
-  const rows: string[] = [COLUMNS.map((c) => quoteField(neutraliseFormula(c.field), separator)).join(separator)];
-  for (const client of doc.clients) {
-    rows.push(COLUMNS.map((c) => formatCell(client, c, separator, decimal)).join(separator));
-  }
-  return `\uFEFF${rows.join('\r\n')}\r\n`;
+  return cells.map(([value, kind]) => formatCell(value, kind, separator, decimal)).join(separator);
 }
 
 /**
@@ -92,12 +111,11 @@ export async function writeCsvReport(path: string, doc: AnalysisDocument, style:
   }
 }
 
-function formatCell(client: ClientResult, column: CsvColumn, separator: string, decimal: string): string {
-  const value = client[column.field];
+function formatCell(value: CsvValue, kind: CsvColumnKind, separator: string, decimal: string): string {
   if (value === null) return '';
-  switch (column.kind) {
+  switch (kind) {
     case 'text': {
-      const text = Array.isArray(value) ? value.join('|') : String(value);
+      const text = isList(value) ? value.join('|') : String(value);
       return quoteField(neutraliseFormula(text), separator);
     }
     case 'money':
@@ -109,6 +127,10 @@ function formatCell(client: ClientResult, column: CsvColumn, separator: string, 
     case 'boolean':
       return value ? 'true' : 'false';
   }
+}
+
+function isList(value: CsvValue): value is readonly string[] {
+  return Array.isArray(value);
 }
 
 function withDecimal(text: string, decimal: string): string {

@@ -12,6 +12,8 @@
  * to catch up every so often (see `waitForZip`), so nothing buffers more than a slice of one sheet.
  *
  * Labels are English, like the CLI's output; the sheet layout is the contract, not the wording.
+ * The accounts' export (src/app/export-accounts.ts) writes its sheet with this module's table sheet,
+ * formats, dates and pacing, so that both workbooks look and behave alike.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -33,13 +35,13 @@ export type ReportMeta = {
   generatedOn: string;
 };
 
-type CellValue = string | number | boolean | Date | null;
-type SheetColumn = { header: string; width: number; numFmt?: string };
+export type CellValue = string | number | boolean | Date | null;
+export type SheetColumn = { header: string; width: number; numFmt?: string };
 
-const MONEY = '#,##0.00';
+export const MONEY = '#,##0.00';
 const SHARE = '0.0%';
-const INTEGER = '#,##0';
-const DATE = 'yyyy-mm-dd';
+export const INTEGER = '#,##0';
+export const DATE = 'yyyy-mm-dd';
 /** Excel's limit of rows per sheet. */
 const MAX_ROWS = 1_048_576;
 const MS_PER_DAY = 86_400_000;
@@ -122,7 +124,7 @@ type SheetStreamInternals = {
  * package.json); should they change, the wait finds nothing to wait for and the report is still
  * written correctly, only with the memory the whole sheet needs.
  */
-async function waitForZip(sheet: ExcelJS.Worksheet): Promise<void> {
+export async function waitForZip(sheet: ExcelJS.Worksheet): Promise<void> {
   const input = (sheet as unknown as SheetStreamInternals).stream?.pipes?.[0];
   if (input?._writableState?.needDrain === true) await new Promise((resolve) => input.once('drain', resolve));
 }
@@ -358,7 +360,7 @@ function writeRejectedLinesSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, d
  * must be set before the first row is written, and the frozen pane when the sheet is added (see the
  * module comment).
  */
-function startTableSheet(
+export function startTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   name: string,
   columns: SheetColumn[],
@@ -430,7 +432,7 @@ function bandExplanation(band: KeyBand | null): string {
  * A real Excel date for an ISO day. The Date is midnight UTC of that day; ExcelJS turns a Date into
  * a serial number by its UTC time, so the cell shows the same day whatever the machine's time zone.
  */
-function isoToExcelDate(iso: string | null): Date | null {
+export function isoToExcelDate(iso: string | null): Date | null {
   if (iso === null) return null;
   const day = parseIsoDay(iso);
   if (day === null) throw new Error(`The analysis document holds an invalid date: ${iso}`);

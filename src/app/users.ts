@@ -172,6 +172,22 @@ export async function listUsers(db: Db, actor: Actor, query: UserListQuery): Pro
   return { items: rows.map(toUserView), total, page: q.page, pageSize: q.pageSize };
 }
 
+/** A user as everyone signed in may see them: enough to name an owner or a team member, no more. */
+export type DirectoryEntry = { id: string; name: string; role: Role };
+
+/**
+ * The active users' ids, names and roles, by name, for every signed-in user: the web app names the
+ * owners and team members it shows and filters by, and the director picks the KAMs to assign accounts
+ * to. E-mail addresses and everything else about a user stay the administrator's.
+ */
+export async function listUserDirectory(db: Db, _actor: Actor): Promise<DirectoryEntry[]> {
+  // Every actor may read it: the actor is taken, as by every use-case, so that callers say who asks and
+  // a rule, should one come, has its place here.
+  // Names sort without regard to case, as in the administrators' list, whatever the database's collation.
+  return db.select({ id: users.id, name: users.name, role: users.role }).from(users)
+    .where(eq(users.active, true)).orderBy(sql`lower(${users.name})`, asc(users.id));
+}
+
 export async function getUser(db: Db, actor: Actor, id: string): Promise<UserView> {
   assertManagesUsers(actor);
   const [row] = isUuid(id) ? await db.select(userViewColumns).from(users).where(eq(users.id, id)) : [];

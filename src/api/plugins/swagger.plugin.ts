@@ -52,7 +52,7 @@ export const swaggerPlugin = globalPlugin('kamerton-openapi', async (app) => {
         { name: 'system', description: 'Health, readiness and this document.' },
         { name: 'setup', description: 'The first-run setup of an empty database.' },
         { name: 'auth', description: 'Signing in and out.' },
-        { name: 'users', description: 'Users and roles (administrators only).' },
+        { name: 'users', description: 'Users and roles (administrators), and the directory of names every user reads.' },
         { name: 'accounts', description: 'Account dossiers: the company, its ERP codes, owner and team, key-client facts.' },
         { name: 'contacts', description: 'The client\'s people: the decision-making map, and GDPR erasure.' },
         { name: 'competitors', description: 'Competitors, and those working on each account.' },

@@ -1,25 +1,32 @@
 /**
- * Account dossiers: list, read, create, change, delete, the account team, and the account's history.
+ * Account dossiers: list, read, create, change, delete, the account team, and the account's history;
+ * the owner of many accounts at once, the accounts as a file, an account's sales and its timeline.
  * Registered under /api/v1. Each route parses its input (zod), is authorised by role (config.access),
  * and calls a use-case of src/app, which applies the record-level rules: a KAM's foreign account is
  * 404, and marketing's account objects lack the financial fields, payment data and private notes.
  */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { historyListQuerySchema, listAccountHistory } from '../../app/account-history.ts';
+import { getAccountSales } from '../../app/account-sales.ts';
+import { getAccountTimeline, timelineQuerySchema } from '../../app/account-timeline.ts';
 import {
   accountCreateSchema,
   accountListQuerySchema,
   accountPatchSchema,
+  assignOwner,
   createAccount,
   deleteAccount,
   getAccount,
   listAccounts,
+  ownerAssignmentSchema,
   setAccountTeam,
   updateAccount,
 } from '../../app/accounts.ts';
+import { accountExportQuerySchema, EXPORT_CONTENT_TYPES, exportAccounts } from '../../app/export-accounts.ts';
 import { versionSchema } from '../../app/input.ts';
-import { ACCOUNT_STATUSES, HISTORY_ACTIONS, HISTORY_ENTITIES, type Role } from '../../db/schema/index.ts';
+import { ACCOUNT_STATUSES, HISTORY_ACTIONS, HISTORY_ENTITIES, TENDER_OUTCOMES, type Role } from '../../db/schema/index.ts';
 import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS } from '../../core/types.ts';
 import type { RoutePluginOptions } from '../app.ts';
 import { actorOf } from '../plugins/auth.plugin.ts';
@@ -108,6 +115,78 @@ const historyEntrySchema = z.object({
 
 const accountParams = z.object({ accountId: z.uuid('Expected an account id (a UUID).') });
 
+const zloty = (what: string) => z.number().describe(`${what}, in złote.`);
+const nullableMargin = z.number().nullable().describe('Margin in złote; null where none of the lines had a cost or a margin.');
+const isoDay = z.iso.date();
+
+export const accountSalesSchema = z.object({
+  months: z.array(z.object({
+    month: z.string().regex(/^\d{4}-\d{2}$/).describe('YYYY-MM.'),
+    revenue: zloty('Revenue'),
+    margin: nullableMargin,
+    lines: z.number().int(),
+  })).describe('Every month from the first to the last with a ledger line, oldest first; months without one are zero-filled.'),
+  products: z.array(z.object({
+    product: z.string(),
+    group: nullableText.describe('The group of the product\'s latest line with one.'),
+    revenue: zloty('Revenue'),
+    margin: nullableMargin,
+    quantity: z.number(),
+    lines: z.number().int(),
+    lastDay: isoDay.describe('The day of the product\'s last line.'),
+  })).describe('The 50 products with the largest revenue.'),
+  groups: z.array(z.object({
+    group: nullableText.describe('Null: the lines without a product group.'),
+    revenue: zloty('Revenue'),
+    margin: nullableMargin,
+    products: z.number().int().describe('Distinct products among the group\'s lines.'),
+    lines: z.number().int(),
+  })).describe('Every product group, by revenue.'),
+  totals: z.object({
+    revenue: zloty('Revenue'),
+    margin: nullableMargin,
+    lines: z.number().int(),
+    firstDay: isoDay.nullable().describe('The first day with a ledger line; null without any.'),
+    lastDay: isoDay.nullable(),
+  }),
+});
+
+export const timelineSchema = z.object({
+  items: z.array(z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('delivery'),
+      at: isoDay,
+      document: nullableText.describe('The ERP\'s document number; null: the day\'s lines without one.'),
+      lines: z.number().int(),
+      revenue: zloty('Revenue'),
+      products: z.number().int().describe('Distinct products on the delivery\'s lines.'),
+    }),
+    z.object({
+      kind: z.literal('tender'),
+      at: isoDay,
+      id: z.uuid(),
+      title: z.string(),
+      outcome: z.enum(TENDER_OUTCOMES),
+      value: z.number().nullable().describe('Value in złote.'),
+      reason: nullableText,
+      winningCompetitorName: nullableText,
+    }),
+    z.object({
+      kind: z.literal('change'),
+      at: z.iso.datetime().describe('The instant of the change, UTC.'),
+      id: z.number().int(),
+      entity: z.enum(HISTORY_ENTITIES),
+      entityId: z.uuid(),
+      action: z.enum(HISTORY_ACTIONS),
+      field: nullableText,
+      oldValue: nullableText,
+      newValue: nullableText,
+      userName: nullableText.describe('Who made the change; null for the system.'),
+    }),
+  ])).describe('Newest first; a day (a delivery\'s, a tender\'s) is placed at its start, midnight UTC.'),
+  nextBefore: z.iso.datetime().nullable().describe('The before of the next, older page; null when nothing older is left.'),
+});
+
 export const accountsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app, { database }) => {
   const { db } = database;
 
@@ -130,6 +209,49 @@ export const accountsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (
       response: { 201: accountSchema },
     },
   }, async (request, reply) => reply.code(201).send(await createAccount(db, actorOf(request), request.body)));
+
+  // Static paths: they win over /accounts/:accountId whatever the order they are registered in.
+  app.post('/accounts/owner', {
+    config: { access: DOSSIER_MANAGERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Give many accounts one owner, in one transaction (404 and nothing changed when an id names no account)',
+      description: 'Each account whose owner changes gets a new version and the history rows a change of its owner ' +
+        'through PATCH /accounts/{accountId} writes (a new owner who was on the team leaves it). The owner is an active ' +
+        'KAM or director (else 400), or null. `updated` counts the accounts whose owner changed.',
+      body: ownerAssignmentSchema,
+      response: { 200: z.object({ updated: z.number().int() }) },
+    },
+  }, async (request) => assignOwner(db, actorOf(request), request.body));
+
+  app.get('/accounts/export', {
+    config: { access: DOSSIER_READERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'The accounts you may see, filtered, searched and sorted as the list, as a CSV or XLSX file',
+      description: 'At most 100,000 accounts (more: 413, narrow the filters). Money columns (revenue and margin of ' +
+        'the latest analysis run, annual potential) are absent for marketing. Text is neutralised against spreadsheet formulas.',
+      querystring: accountExportQuerySchema,
+      response: {
+        200: {
+          description: 'The file, as an attachment named kamerton-accounts-YYYY-MM-DD.csv or .xlsx.',
+          content: {
+            'text/csv': { schema: z.string().describe('UTF-8 with BOM; `;` separated, decimal commas, CRLF.') },
+            [EXPORT_CONTENT_TYPES.xlsx]: { schema: z.string().meta({ format: 'binary' }).describe('An Excel workbook with one sheet, Accounts.') },
+          },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const file = await exportAccounts(db, actorOf(request), request.query);
+    // The response schema documents the file as text for the OpenAPI document; the payload is its
+    // bytes, which Fastify sends as they are, never through the serialiser, so the untyped reply.
+    const untyped: FastifyReply = reply;
+    return untyped
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`)
+      .send(file.body);
+  });
 
   app.get('/accounts/:accountId', {
     config: { access: DOSSIER_READERS },
@@ -199,4 +321,27 @@ export const accountsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (
       response: { 200: pageOf(historyEntrySchema) },
     },
   }, async (request) => listAccountHistory(db, actorOf(request), request.params.accountId, request.query));
+
+  app.get('/accounts/:accountId/sales', {
+    config: { access: DOSSIER_WRITERS },
+    schema: {
+      tags: ['accounts'],
+      summary: 'An account\'s sales from the ledger: by month, its top 50 products, its product groups, its totals',
+      params: accountParams,
+      response: { 200: accountSalesSchema },
+    },
+  }, async (request) => getAccountSales(db, actorOf(request), request.params.accountId));
+
+  app.get('/accounts/:accountId/timeline', {
+    config: { access: DOSSIER_WRITERS },
+    schema: {
+      tags: ['history'],
+      summary: 'An account\'s deliveries, tenders and dossier changes in one list, newest first, paged backwards in time',
+      description: 'Pass a page\'s nextBefore as before for the next, older page. A page never splits the items of one ' +
+        'time (the deliveries of one day, the rows of one change), so it may hold more than limit items.',
+      params: accountParams,
+      querystring: timelineQuerySchema,
+      response: { 200: timelineSchema },
+    },
+  }, async (request) => getAccountTimeline(db, actorOf(request), request.params.accountId, request.query));
 };

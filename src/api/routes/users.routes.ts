@@ -1,16 +1,19 @@
 /**
  * Users, for administrators: list, read, create and change (name, role, active, password). There is
  * no delete: history names its users, so a user who leaves is deactivated, which ends their sessions
- * at once. The last active administrator can be neither demoted nor deactivated (409).
+ * at once. The last active administrator can be neither demoted nor deactivated (409). Everyone signed
+ * in reads the directory: the active users' names and roles, without their e-mail addresses.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KamertonError } from '../../core/errors.ts';
 import { ROLES } from '../../db/schema/index.ts';
-import { createUser, createUserInput, getUser, listUsers, updateUser, userChangeFields, userListQuery } from '../../app/users.ts';
+import {
+  createUser, createUserInput, getUser, listUserDirectory, listUsers, updateUser, userChangeFields, userListQuery,
+} from '../../app/users.ts';
 import { versionSchema } from '../../app/input.ts';
 import type { RoutePluginOptions } from '../app.ts';
-import { actorOf, sessionOf } from '../plugins/auth.plugin.ts';
+import { actorOf, ANY_USER, sessionOf } from '../plugins/auth.plugin.ts';
 
 /** A user as the API shows it; the password hash is no field of it, so it can never be serialised. */
 export const userSchema = z.object({
@@ -35,6 +38,13 @@ const userPageSchema = z.object({
   total: z.number().int(),
   page: z.number().int(),
   pageSize: z.number().int(),
+});
+
+/** A user as the directory shows them to everyone signed in. */
+export const directoryEntrySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.enum(ROLES),
 });
 
 const idParams = z.object({ id: z.uuid('Expected a user id (a UUID).') });
@@ -74,6 +84,16 @@ export const usersRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app
       response: { 200: userPageSchema },
     },
   }, async (request) => listUsers(database.db, actorOf(request), request.query));
+
+  // A static path: it wins over /users/:id whatever the order they are registered in.
+  app.get('/api/v1/users/directory', {
+    config: { access: ANY_USER },
+    schema: {
+      tags: ['users'],
+      summary: 'The active users\' ids, names and roles, by name (everyone signed in)',
+      response: { 200: z.object({ items: z.array(directoryEntrySchema) }) },
+    },
+  }, async (request) => ({ items: await listUserDirectory(database.db, actorOf(request)) }));
 
   app.get('/api/v1/users/:id', {
     config: { access: ADMIN },
