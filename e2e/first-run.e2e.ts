@@ -208,7 +208,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
 
   it('shows a KAM only their own accounts, and no other KAM\'s by its address', async () => {
     const kams = demoUsers.filter((user) => user.role === 'kam');
-    const directory = await (await page.request.get(`${server.url}/api/v1/users/directory`)).json() as { id: string; name: string }[];
+    const { items: directory } = await (await page.request.get(`${server.url}/api/v1/users/directory`)).json() as { items: { id: string; name: string }[] };
     const otherKam = directory.find((person) => person.name === kams[1]!.name)!;
     const theirs = await (await page.request.get(`${server.url}/api/v1/accounts?ownerId=${otherKam.id}&pageSize=1`)).json() as { items: { id: string }[] };
     const foreignId = theirs.items[0]!.id;

@@ -20,7 +20,7 @@ export function useAccount(id: string) {
 export function useDirectory() {
   return useQuery({
     queryKey: ['directory'],
-    queryFn: ({ signal }) => api<DirectoryUser[]>('/api/v1/users/directory', { signal }),
+    queryFn: ({ signal }) => api<{ items: DirectoryUser[] }>('/api/v1/users/directory', { signal }).then((directory) => directory.items),
     staleTime: 5 * 60_000,
   });
 }
