@@ -31,6 +31,8 @@ async function buildSchema() {
       .describe('Trust X-Forwarded-* headers: set it behind a reverse proxy that terminates TLS.'),
     KAMERTON_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(100_000).default(2048)
       .describe('Largest ledger file the server accepts for an import, in MiB (a 10M-line CSV is about 400 MiB).'),
+    KAMERTON_CURRENCY: z.string().trim().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as PLN or EUR').default('PLN')
+      .describe('The currency the web app prints money in (the ledger\'s amounts are not converted).'),
     KAMERTON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
       .describe('Level of the server\'s JSON log on standard output.'),
     SMTP_HOST: optionalText.describe('SMTP server for e-mail (meeting reminders, password resets). Unset: no e-mail is sent.'),
@@ -62,6 +64,8 @@ export type Config = {
   logLevel: LogLevel;
   /** The largest upload the server accepts, in bytes. */
   uploadMaxBytes: number;
+  /** ISO 4217 code of the money the web app shows. */
+  currency: string;
   smtp: { host: string; port: number; user: string | null; password: string | null; from: string } | null;
 };
 
@@ -101,6 +105,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     trustProxy: e.KAMERTON_TRUST_PROXY === 'true',
     logLevel: e.KAMERTON_LOG_LEVEL,
     uploadMaxBytes: e.KAMERTON_UPLOAD_MAX_MB * 1024 * 1024,
+    currency: e.KAMERTON_CURRENCY,
     smtp: e.SMTP_HOST === undefined ? null : {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT,

@@ -81,7 +81,7 @@ describeDatabases('authentication and the API skeleton', (get) => {
 
     const session = await app.inject({ method: 'GET', url: '/api/v1/auth/session', cookies: { [SESSION_COOKIE]: cookie?.value ?? '' } });
     expect(session.statusCode).toBe(200);
-    expect(session.json()).toEqual({ user: body.user, csrfToken: body.csrfToken });
+    expect(session.json()).toEqual({ user: body.user, csrfToken: body.csrfToken, currency: 'PLN' });
 
     expect((await app.inject({ method: 'GET', url: '/api/v1/setup' })).json()).toEqual({ needed: false });
     const again = await app.inject({ method: 'POST', url: '/api/v1/setup', payload: { ...ADMIN, email: 'other@example.com' } });
@@ -119,6 +119,12 @@ describeDatabases('authentication and the API skeleton', (get) => {
       payload: { email: ADMIN.email, password: ADMIN.password },
     });
     expect(String(response.headers['set-cookie'])).toMatch(/; Secure/);
+  });
+
+  it('tells the signed-in client the currency money is shown in (KAMERTON_CURRENCY)', async () => {
+    const euro = await anotherApp({ config: config({ currency: (await loadConfig({ KAMERTON_CURRENCY: 'EUR' })).currency }) });
+    expect((await login(ADMIN.email, ADMIN.password, euro)).json()).toMatchObject({ currency: 'EUR' });
+    await expect(loadConfig({ KAMERTON_CURRENCY: 'euro' })).rejects.toThrow(/KAMERTON_CURRENCY: an ISO 4217 code/);
   });
 
   it('answers a wrong password, an unknown address and a deactivated user with the same 401', async () => {

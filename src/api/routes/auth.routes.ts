@@ -40,7 +40,7 @@ export const authRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app,
       ip: request.ip,
     });
     reply.setSessionCookie(token);
-    return { user: session.user, csrfToken: session.csrfToken };
+    return { user: session.user, csrfToken: session.csrfToken, currency: config.currency };
   });
 
   app.post('/api/v1/auth/logout', {
@@ -65,6 +65,6 @@ export const authRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app,
     },
   }, async (request) => {
     const session = sessionOf(request);
-    return { user: session.user, csrfToken: session.csrfToken };
+    return { user: session.user, csrfToken: session.csrfToken, currency: config.currency };
   });
 };

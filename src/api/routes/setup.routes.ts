@@ -37,6 +37,6 @@ export const setupRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app
       ip: request.ip,
     });
     reply.setSessionCookie(token);
-    return reply.code(201).send({ user: session.user, csrfToken: session.csrfToken });
+    return reply.code(201).send({ user: session.user, csrfToken: session.csrfToken, currency: config.currency });
   });
 };

@@ -31,6 +31,7 @@ export const userSchema = z.object({
 export const sessionResponseSchema = z.object({
   user: userSchema,
   csrfToken: z.string().describe('Send it in the X-CSRF-Token header of every state-changing request.'),
+  currency: z.string().describe('The ISO 4217 code of the money the server\'s amounts are in (KAMERTON_CURRENCY), for display.'),
 });
 
 const userPageSchema = z.object({
