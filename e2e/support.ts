@@ -105,7 +105,10 @@ export async function seriousViolations(page: Page): Promise<{ id: string; help:
     .map((violation) => ({ id: violation.id, help: violation.help, targets: violation.nodes.flatMap((node) => node.target) }));
 }
 
-/** A full-page screenshot in docs/screenshots/, which the README shows. */
+/**
+ * A screenshot of the window in docs/screenshots/, which the README shows. The window, not the whole
+ * page: the app's header is fixed, and a whole-page capture draws it in the middle of a long page.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(repo, 'docs', 'screenshots', `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(repo, 'docs', 'screenshots', `${name}.png`) });
 }

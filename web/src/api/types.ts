@@ -21,7 +21,8 @@ export type User = {
   version: number;
 };
 
-export type Session = { user: User; csrfToken: string };
+/** What sign-in, the first-run setup and the session probe answer. */
+export type Session = { user: User; csrfToken: string; currency: string };
 
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
 

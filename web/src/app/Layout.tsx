@@ -19,14 +19,14 @@ const SECTIONS: readonly Section[] = [
 
 export function Layout() {
   const { t } = useTranslation();
-  const { user, signOut } = useSession();
+  const { user, signedOut, signOut } = useSession();
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure();
 
   if (user === undefined) {
     return <Center mih="100vh"><Loader aria-label={t('app.loading')} /></Center>;
   }
-  if (user === null) return <Navigate to={`/sign-in?next=${encodeURIComponent(returnPath(location))}`} replace />;
+  if (user === null) return <Navigate to={signedOut ? '/sign-in' : `/sign-in?next=${encodeURIComponent(returnPath(location))}`} replace />;
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
@@ -41,9 +41,11 @@ export function Layout() {
             <LanguageSwitch />
             <Menu position="bottom-end">
               <Menu.Target>
-                <UnstyledButton aria-label={t('app.userMenu', { name: user.name })}>
+                <UnstyledButton>
                   <Text size="sm" fw={500}>{user.name}</Text>
                   <Text size="xs" c="dimmed">{t(`roles.${user.role}`)}</Text>
+                  {/* The button's name is its visible text and this, so that speech input finds it by what it shows. */}
+                  <span className="visually-hidden">{t('app.userMenu')}</span>
                 </UnstyledButton>
               </Menu.Target>
               <Menu.Dropdown>

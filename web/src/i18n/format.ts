@@ -1,10 +1,11 @@
 /**
  * Numbers, money and dates as the user's language writes them (Intl): "1 234,50 zł" in Polish,
- * "PLN 1,234.50" in English. Money is in złote unless the server says otherwise.
+ * "PLN 1,234.50" in English. Money is in złote unless the server says otherwise (KAMERTON_CURRENCY,
+ * which every session answer carries).
  */
+import { useContext } from 'react';
 import { useTranslation } from 'react-i18next';
-
-export const DEFAULT_CURRENCY = 'PLN';
+import { CurrencyContext, DEFAULT_CURRENCY } from './currency.ts';
 
 export type Formatters = {
   number(value: number | null | undefined, digits?: number): string;
@@ -35,5 +36,6 @@ export function formatters(language: string, currency: string = DEFAULT_CURRENCY
 
 export function useFormat(): Formatters {
   const { i18n } = useTranslation();
-  return formatters(i18n.language);
+  const currency = useContext(CurrencyContext);
+  return formatters(i18n.language, currency);
 }

@@ -80,8 +80,12 @@ function Header({ account }: { account: Account }) {
             {account.codes.length > 0 && <Text size="sm" c="dimmed">{t('dossier.codes', { codes: account.codes.join(', ') })}</Text>}
           </div>
           <Group gap="xs">
-            <Badge color="gray" variant="light">{t(`status.${account.status}`)}</Badge>
-            {analysis?.activity && <Badge color={analysis.activity === 'active' ? 'green' : analysis.activity === 'slipping' ? 'yellow' : 'red'} variant="light">{t(`activity.${analysis.activity}`)}</Badge>}
+            <Badge color="gray" variant="light">{t('dossier.statusBadge', { status: t(`status.${account.status}`) })}</Badge>
+            {analysis?.activity && (
+              <Badge color={analysis.activity === 'active' ? 'green' : analysis.activity === 'slipping' ? 'yellow' : 'red'} variant="light">
+                {t('dossier.activityBadge', { activity: t(`activity.${analysis.activity}`) })}
+              </Badge>
+            )}
           </Group>
         </Group>
         <Group gap="xl">
@@ -94,8 +98,9 @@ function Header({ account }: { account: Account }) {
             {keyScore.data ? (
               <Popover width={420} position="bottom" withinPortal>
                 <Popover.Target>
-                  <UnstyledButton aria-label={t('dossier.keyScoreBreakdown', { score: format.number(keyScore.data.score) })} fw={600} td="underline">
+                  <UnstyledButton fw={600} td="underline">
                     {format.number(keyScore.data.score)} / 100
+                    <span className="visually-hidden">{t('dossier.keyScoreBreakdown')}</span>
                   </UnstyledButton>
                 </Popover.Target>
                 <Popover.Dropdown>

@@ -4,7 +4,6 @@
  * bookmarked, shared and reached again with the browser's Back button.
  */
 import { Box, Button, Checkbox, Group, Loader, Pagination, Paper, Popover, ScrollArea, Select, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useDebouncedCallback, useLocalStorage } from '@mantine/hooks';
 import { useState } from 'react';
@@ -14,6 +13,7 @@ import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS } from '../../../../src/core/typ
 import { api, withQuery } from '../../api/client.ts';
 import { ACCOUNT_STATUSES } from '../../api/types.ts';
 import { ErrorAlert } from '../../app/errors.tsx';
+import { notifySuccess } from '../../app/notify.ts';
 import { useFormat } from '../../i18n/format.ts';
 import { useUser } from '../auth/session.tsx';
 import { useDirectory } from './account-api.ts';
@@ -50,7 +50,7 @@ export function AccountsPage() {
       setSelected(new Set());
       void queryClient.invalidateQueries({ queryKey: ['accounts'] });
       void queryClient.invalidateQueries({ queryKey: ['account'] });
-      notifications.show({ color: 'green', message: t('accounts.bulk.done', { count: result.updated }) });
+      notifySuccess(t('accounts.bulk.done', { count: result.updated }), t('common.close'));
     },
   });
   const columns = COLUMNS.filter((column) => visible.includes(column.id) && (seesMoney || !column.money));
@@ -178,7 +178,7 @@ export function AccountsPage() {
         {accounts.isFetching && <Loader size="xs" aria-label={t('app.loading')} />}
       </Group>
 
-      <ScrollArea>
+      <ScrollArea viewportProps={{ tabIndex: 0, 'aria-label': t('accounts.title') }}>
         <Table striped highlightOnHover stickyHeader aria-label={t('accounts.title')} miw={800}>
           <Table.Thead>
             <Table.Tr>

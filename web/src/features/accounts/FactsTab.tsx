@@ -4,13 +4,13 @@
  * user sees what that person changed and may apply their own changes on top of it, or drop them.
  */
 import { Alert, Button, Checkbox, Group, NumberInput, Select, SimpleGrid, Stack, Table, TagsInput, Text, Textarea, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.ts';
 import { ACCOUNT_STATUSES, type Account } from '../../api/types.ts';
 import { ErrorAlert } from '../../app/errors.tsx';
+import { notifySuccess } from '../../app/notify.ts';
 import { useUser } from '../auth/session.tsx';
 import { useDirectory } from './account-api.ts';
 
@@ -54,7 +54,7 @@ export function FactsTab({ account }: { account: Account }) {
       setBase(saved);
       setValues(valuesOf(saved));
       setConflict(null);
-      notifications.show({ color: 'green', message: t('dossier.saved') });
+      notifySuccess(t('dossier.saved'), t('common.close'));
     },
     onError: (error) => {
       if (error instanceof ApiError && error.status === 409 && typeof error.details.current === 'object' && error.details.current !== null) {

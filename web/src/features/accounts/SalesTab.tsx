@@ -29,7 +29,7 @@ export function SalesTab({ accountId }: { accountId: string }) {
     return {
       aria: { enabled: true },
       tooltip: { trigger: 'axis', valueFormatter: (value: number) => format.money(value) },
-      legend: { data: [t('sales.revenue'), t('sales.margin')] },
+      legend: { top: 0, data: [t('sales.revenue'), t('sales.margin')] },
       grid: { left: 80, right: 20, top: 40, bottom: 40 },
       xAxis: { type: 'category', data: months.map((month) => month.month) },
       yAxis: { type: 'value', axisLabel: { formatter: (value: number) => format.number(value) } },
@@ -56,7 +56,7 @@ export function SalesTab({ accountId }: { accountId: string }) {
         {option && <Chart option={option} label={t('sales.chartLabel')} />}
         <details>
           <summary>{t('sales.asTable')}</summary>
-          <ScrollArea h={240}>
+          <ScrollArea h={240} viewportProps={{ tabIndex: 0, 'aria-label': t('sales.asTable') }}>
             <Table aria-labelledby="sales-by-month">
               <Table.Thead><Table.Tr><Table.Th>{t('sales.month')}</Table.Th><Table.Th>{t('sales.revenue')}</Table.Th><Table.Th>{t('sales.margin')}</Table.Th><Table.Th>{t('sales.lines')}</Table.Th></Table.Tr></Table.Thead>
               <Table.Tbody>
@@ -82,7 +82,7 @@ export function SalesTab({ accountId }: { accountId: string }) {
         </Paper>
         <Paper withBorder p="sm">
           <Title order={2} size="h4" mb="xs" id="sales-products">{t('sales.products')}</Title>
-          <ScrollArea h={360}>
+          <ScrollArea h={360} viewportProps={{ tabIndex: 0, 'aria-label': t('sales.products') }}>
             <Table aria-labelledby="sales-products">
               <Table.Thead><Table.Tr><Table.Th>{t('sales.product')}</Table.Th><Table.Th>{t('sales.group')}</Table.Th><Table.Th>{t('sales.quantity')}</Table.Th><Table.Th>{t('sales.revenue')}</Table.Th><Table.Th>{t('sales.lastBought')}</Table.Th></Table.Tr></Table.Thead>
               <Table.Tbody>

@@ -20,7 +20,9 @@ export function SetupPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  if (!setupNeeded) return <Navigate to={user ? '/' : '/sign-in'} replace />;
+  // Once the form has submitted, the setup's own success closes the setup: the page then moves on to
+  // the demo offer itself rather than being sent to the accounts.
+  if (!setupNeeded && !busy) return <Navigate to={user ? '/' : '/sign-in'} replace />;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -28,10 +30,10 @@ export function SetupPage() {
     setError(null);
     try {
       await setUp({ name, email, password });
+      // busy stays set: the page is leaving, and clearing it would redirect before the navigation lands.
       navigate('/welcome', { replace: true });
     } catch (caught) {
       setError(caught);
-    } finally {
       setBusy(false);
     }
   }

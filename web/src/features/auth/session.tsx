@@ -8,6 +8,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useLocation, useNavigate } from 'react-router';
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '../../api/client.ts';
 import type { Session, User } from '../../api/types.ts';
+import { CurrencyContext, DEFAULT_CURRENCY } from '../../i18n/currency.ts';
 
 type SessionState = {
   /** Undefined while the first probe runs. */
@@ -16,6 +17,10 @@ type SessionState = {
   setupNeeded: boolean;
   /** Why the user was sent to sign in, when it was not their own doing. */
   expired: boolean;
+  /** Whether the user has just signed out: then the sign-in page carries no way back. */
+  signedOut: boolean;
+  /** The currency the server's money is in (KAMERTON_CURRENCY), PLN until a session says. */
+  currency: string;
   signIn(email: string, password: string): Promise<void>;
   signOut(): Promise<void>;
   setUp(input: { name: string; email: string; password: string }): Promise<void>;
@@ -45,6 +50,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [setupNeeded, setSetupNeeded] = useState(false);
   const [expired, setExpired] = useState(false);
+  const [signedOut, setSignedOut] = useState(false);
+  const [currency, setCurrency] = useState(DEFAULT_CURRENCY);
   const navigate = useNavigate();
   const location = useLocation();
   const queryClient = useQueryClient();
@@ -52,6 +59,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const accept = useCallback((session: Session | null) => {
     setCsrfToken(session?.csrfToken ?? null);
     setUser(session?.user ?? null);
+    if (session !== null) setCurrency(session.currency);
   }, []);
 
   useEffect(() => {
@@ -88,14 +96,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     user,
     setupNeeded,
     expired,
+    signedOut,
+    currency,
     async signIn(email, password) {
       accept(await api<Session>('/api/v1/auth/login', { method: 'POST', body: { email, password }, sessionRequired: false }));
       setExpired(false);
+      setSignedOut(false);
     },
     async signOut() {
       try {
         await api<void>('/api/v1/auth/logout', { method: 'POST', sessionRequired: false });
       } finally {
+        setSignedOut(true);
         accept(null);
         setExpired(false);
         queryClient.clear();
@@ -105,8 +117,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async setUp(input) {
       accept(await api<Session>('/api/v1/setup', { method: 'POST', body: input, sessionRequired: false }));
       setSetupNeeded(false);
+      setSignedOut(false);
     },
-  }), [user, setupNeeded, expired, accept, navigate, queryClient]);
+  }), [user, setupNeeded, expired, signedOut, currency, accept, navigate, queryClient]);
 
-  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={value}>
+      <CurrencyContext.Provider value={currency}>{children}</CurrencyContext.Provider>
+    </SessionContext.Provider>
+  );
 }

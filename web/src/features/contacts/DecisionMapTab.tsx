@@ -72,7 +72,7 @@ export function DecisionMapTab({ account }: { account: Account }) {
         type: 'graph',
         layout: 'none',
         roam: true,
-        label: { show: true, position: 'bottom', formatter: '{b}', fontSize: 12 },
+        label: { show: true, position: 'bottom', formatter: '{b}', fontSize: 12, lineHeight: 15 },
         edgeSymbol: ['none', 'arrow'],
         edgeSymbolSize: 8,
         lineStyle: { color: '#9aa0a6', width: 1.5 },
