@@ -4,12 +4,14 @@
  * serves the app its sources describe without a separate step. `npm run build:web` does the same
  * build by hand; `kamerton dev` serves the sources through Vite instead.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -134,15 +136,28 @@ export async function ensureWebBuild({ log, force = false }: EnsureWebBuildOptio
     const why = reason === 'missing' ? ' (web/dist is missing)' : reason === 'stale' ? ' (web/dist is older than its sources)' : '';
     log(`building the web app${why}…`);
     const started = performance.now();
-    // Loaded only for a build: Vite and its plugins are large, and a server whose build is current
-    // does without them.
-    const { build } = await import('vite');
-    try {
-      await build({ configFile: VITE_CONFIG, logLevel: 'warn' });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`the web app did not build: ${message}\n  Fix web/, or run \`npm run build:web\` to see Vite's whole report.`, { cause: error });
-    }
+    await runViteBuild();
     log(`built the web app in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
+}
+
+/**
+ * Vite's build in a process of its own: run inside the server, it left handles (its bundler's
+ * workers and services) that kept the server's process alive after SIGTERM had closed the server and
+ * the database, and its memory stayed with the server for good.
+ */
+async function runViteBuild(): Promise<void> {
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  const output: Buffer[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build', '--config', VITE_CONFIG, '--logLevel', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) {
+    const report = Buffer.concat(output).toString('utf8').trim().split('\n').slice(-20).join('\n');
+    throw new Error(`the web app did not build (Vite exited with ${code}):\n${report}\n  Fix web/, or run \`npm run build:web\` to see Vite's whole report.`);
+  }
 }
