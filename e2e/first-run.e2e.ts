@@ -159,6 +159,73 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     expect(saved).toMatchObject({ region: 'Pomorskie', website: 'https://meanwhile.example.com' });
   });
 
+  it('assigns owners in bulk and exports the filtered list', async () => {
+    await page.goto(`${server.url}/accounts?segment=AX`);
+    const table = page.getByRole('table', { name: 'Accounts' });
+    await table.locator('tbody tr').first().waitFor();
+    const names = (await column('Name')).slice(0, 2);
+    for (const name of names) await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+    await page.getByText('2 accounts selected').waitFor();
+    const kam = demoUsers.find((user) => user.role === 'kam')!;
+    await page.getByRole('combobox', { name: 'New owner' }).click();
+    await page.getByRole('option', { name: kam.name, exact: true }).click();
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByText(/got (its|their) new owner/).waitFor();
+    await expect.poll(async () => {
+      const rows = await table.locator('tbody tr').all();
+      const owners: string[] = [];
+      for (const row of rows) {
+        const cells = await row.locator('td').allTextContents();
+        if (names.some((name) => cells.includes(name))) owners.push(cells.join('|'));
+      }
+      return owners.every((cells) => cells.includes(kam.name)) && owners.length === 2;
+    }).toBe(true);
+    await expectAccessible('accounts: bulk assignment');
+
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(href).toBe('/api/v1/accounts/export?segment=AX&format=csv');
+    const exported = await page.request.get(`${server.url}${href}`);
+    expect(exported.headers()['content-disposition']).toMatch(/attachment; filename="kamerton-accounts-\d{4}-\d{2}-\d{2}\.csv"/);
+    const lines = (await exported.text()).trim().split(/\r?\n/);
+    const total = Number((await page.getByText(/^\d+ accounts?$/).textContent())!.split(' ')[0]);
+    expect(lines.length - 1).toBe(total);
+  });
+
+  it('lets the administrator invite a user, change a role and disable them', async () => {
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.waitForURL(/\/users$/);
+    await page.getByRole('table', { name: 'Users' }).locator('tbody tr').first().waitFor();
+    await expectAccessible('users');
+    await page.getByRole('button', { name: 'Invite a user' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Nina Nowak');
+    await dialog.getByRole('textbox', { name: 'E-mail address' }).fill('nina@example.com');
+    await dialog.getByRole('button', { name: 'Create the account' }).click();
+    await dialog.getByText('Nina Nowak can sign in now').waitFor();
+    const password = (await dialog.locator('code').textContent())!;
+    expect(password).toMatch(/^[a-zA-Z2-9]{16}$/);
+    await expectAccessible('users: invited');
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+    await page.getByRole('combobox', { name: 'Role of Nina Nowak' }).click();
+    await page.getByRole('option', { name: 'Marketing', exact: true }).click();
+    // By keyboard: the switch's track covers its input for the mouse.
+    await page.getByRole('switch', { name: 'Nina Nowak is active' }).focus();
+    await page.keyboard.press('Space');
+    await expect.poll(async () => {
+      const users = await (await page.request.get(`${server.url}/api/v1/users?q=nina`)).json() as { items: { role: string; active: boolean }[] };
+      return users.items[0];
+    }).toMatchObject({ role: 'marketing', active: false });
+    const signIn = await page.request.post(`${server.url}/api/v1/auth/login`, { data: { email: 'nina@example.com', password } });
+    expect(signIn.status()).toBe(401);
+    await screenshot(page, 'users');
+  });
+
+  it('answers an unknown address with a page of its own', async () => {
+    await page.goto(`${server.url}/no-such-page`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await expectAccessible('not found');
+  });
+
   it('switches the language, and keeps the choice', async () => {
     await page.goto(`${server.url}/accounts?segment=AX`);
     await page.locator('label', { hasText: 'Polski' }).click();

@@ -14,12 +14,16 @@ import { UsersPage } from '../features/users/UsersPage.tsx';
 import { Layout } from './Layout.tsx';
 import { NotFoundPage, RouteError } from './RouteError.tsx';
 
-// Shade 8 of the primary colour and gray 7 for dimmed text: Mantine's defaults (shade 6, gray 6) fall
-// short of WCAG's 4.5:1 contrast for normal text on white, which axe-core checks on every page.
+// Shade 8 of the primary colour, gray 7 for dimmed text, and dark text on the pale backgrounds of the
+// light variants (alerts, badges): Mantine's defaults (shade 6, gray 6, each colour's shade 6) fall short
+// of WCAG's 4.5:1 contrast for normal text, which axe-core checks on every page.
 const theme = createTheme({ primaryColor: 'blue', primaryShade: 8, defaultRadius: 'sm' });
 const cssVariables: CSSVariablesResolver = (current) => ({
   variables: {},
-  light: { '--mantine-color-dimmed': current.colors.gray[7]! },
+  light: {
+    '--mantine-color-dimmed': current.colors.gray[7]!,
+    ...Object.fromEntries(Object.keys(current.colors).map((name) => [`--mantine-color-${name}-light-color`, current.colors.dark[8]!])),
+  },
   dark: {},
 });
 

@@ -5,7 +5,7 @@
 import { Anchor, AppShell, Box, Burger, Button, Center, Group, Loader, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
-import { Navigate, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import { Link as RouterLink, Navigate, Outlet, useLocation } from 'react-router';
 import type { Role } from '../api/types.ts';
 import { returnPath, useSession } from '../features/auth/session.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
@@ -59,7 +59,8 @@ export function Layout() {
       <AppShell.Navbar p="xs" component="nav" aria-label={t('app.mainNavigation')}>
         <Stack gap={2}>
           {SECTIONS.filter((section) => section.roles.includes(user.role)).map((section) => (
-            <NavLink key={section.to} component={RouterNavLink} to={section.to} label={t(section.label)} onClick={close} />
+            <NavLink key={section.to} component={RouterLink} to={section.to} label={t(section.label)} onClick={close}
+              active={location.pathname.startsWith(section.to)} variant="filled" aria-current={location.pathname.startsWith(section.to) ? 'page' : undefined} />
           ))}
         </Stack>
         <Box mt="auto" pt="md">

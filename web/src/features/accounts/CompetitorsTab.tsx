@@ -98,7 +98,8 @@ export function CompetitorsTab({ account }: { account: Account }) {
         </Table>
       )}
       <Button w="fit-content" onClick={() => open('new')}>{t('competitors.add')}</Button>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? t('competitors.add') : t('competitors.edit')}>
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? t('competitors.add') : t('competitors.edit')}
+        closeButtonProps={{ 'aria-label': t('common.close') }}>
         <form onSubmit={submit}>
           <Stack>
             <ErrorAlert error={save.error} />

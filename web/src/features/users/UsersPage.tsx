@@ -119,7 +119,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose(): void }) 
     invite.mutate({ name, email, role, password: oneTimePassword() });
   }
   return (
-    <Modal opened={opened} onClose={close} title={t('users.invite')}>
+    <Modal opened={opened} onClose={close} title={t('users.invite')} closeButtonProps={{ 'aria-label': t('common.close') }}>
       {invite.data ? (
         <Stack>
           <Alert color="green" role="status" title={t('users.invited', { name: invite.data.user.name })}>
