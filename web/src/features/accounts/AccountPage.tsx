@@ -13,7 +13,7 @@ import { ErrorAlert } from '../../app/errors.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import { useUser } from '../auth/session.tsx';
 import { DecisionMapTab } from '../contacts/DecisionMapTab.tsx';
-import { useAccount, useDirectory, useKeyScore } from './account-api.ts';
+import { useAccount, useDirectory, useKeyScore } from './api.ts';
 import { ChangesTab } from './ChangesTab.tsx';
 import { CompetitorsTab } from './CompetitorsTab.tsx';
 import { FactsTab } from './FactsTab.tsx';

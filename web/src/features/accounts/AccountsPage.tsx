@@ -16,8 +16,7 @@ import { ErrorAlert } from '../../app/errors.tsx';
 import { notifySuccess } from '../../app/notify.ts';
 import { useFormat } from '../../i18n/format.ts';
 import { useUser } from '../auth/session.tsx';
-import { useDirectory } from './account-api.ts';
-import { useAccounts, type AccountListQuery } from './api.ts';
+import { useAccounts, useDirectory, type AccountListQuery } from './api.ts';
 import { COLUMNS, DEFAULT_COLUMNS, type Column } from './columns.tsx';
 
 const FILTERS = ['q', 'segment', 'type', 'activity', 'status', 'ownerId', 'key'] as const;

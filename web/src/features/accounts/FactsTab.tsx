@@ -12,7 +12,7 @@ import { ACCOUNT_STATUSES, type Account } from '../../api/types.ts';
 import { ErrorAlert } from '../../app/errors.tsx';
 import { notifySuccess } from '../../app/notify.ts';
 import { useUser } from '../auth/session.tsx';
-import { useDirectory } from './account-api.ts';
+import { useDirectory } from './api.ts';
 
 /** The fields this tab edits, as PATCH /api/v1/accounts/:id takes them. */
 export const EDITABLE = [

@@ -25,3 +25,35 @@ export function useAccounts(query: AccountListQuery) {
     placeholderData: keepPreviousData,
   });
 }
+
+export type DirectoryUser = { id: string; name: string; role: 'admin' | 'director' | 'kam' | 'marketing' };
+
+export type KeyScore = {
+  account: string;
+  runId: number;
+  score: number;
+  coverage: number;
+  criteria: { criterion: string; value: number | null; score: number | null; weight: number; contribution: number }[];
+};
+
+export function useAccount(id: string) {
+  return useQuery({ queryKey: ['account', id], queryFn: ({ signal }) => api<Account>(`/api/v1/accounts/${id}`, { signal }) });
+}
+
+/** The active users' names and roles, which any signed-in user may read (owners, teams, assignment). */
+export function useDirectory() {
+  return useQuery({
+    queryKey: ['directory'],
+    queryFn: ({ signal }) => api<{ items: DirectoryUser[] }>('/api/v1/users/directory', { signal }).then((directory) => directory.items),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useKeyScore(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ['account', id, 'key-score'],
+    queryFn: ({ signal }) => api<KeyScore>(`/api/v1/accounts/${id}/key-score`, { signal }),
+    enabled,
+    retry: false,
+  });
+}
