@@ -159,6 +159,35 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     expect(saved).toMatchObject({ region: 'Pomorskie', website: 'https://meanwhile.example.com' });
   });
 
+  it('records a tender on the relationship\'s timeline, corrects it, and sets the account team', async () => {
+    await page.getByRole('tab', { name: 'Relationship history' }).click();
+    await page.getByRole('button', { name: 'Record a tender' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Title' }).fill('Packaging for 2027');
+    await dialog.getByRole('combobox', { name: 'Outcome' }).click();
+    await page.getByRole('option', { name: 'lost', exact: true }).click();
+    await dialog.getByRole('textbox', { name: 'Why it was won, lost or withdrawn' }).fill('Price 8% above the winner');
+    await expectAccessible('dossier: tender form');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Tender “Packaging for 2027”: lost').waitFor();
+    await page.getByRole('button', { name: 'Edit the tender “Packaging for 2027”' }).click();
+    await dialog.getByRole('combobox', { name: 'Outcome' }).click();
+    await page.getByRole('option', { name: 'won', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Tender “Packaging for 2027”: won').waitFor();
+
+    // A KAM who does not own the account: the owner is no member of its team.
+    const owner = (await page.getByText('Owner', { exact: true }).locator('..').textContent())!;
+    const kam = demoUsers.find((user) => user.role === 'kam' && !owner.includes(user.name))!;
+    await page.getByRole('button', { name: 'Change the team' }).click();
+    await page.getByRole('combobox', { name: 'Team' }).click();
+    await page.getByRole('option', { name: kam.name, exact: true }).click();
+    // Leaving the field closes its list of people, which lies over the buttons below it.
+    await page.keyboard.press('Tab');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByText('Team', { exact: true }).first().locator('..').textContent()).toContain(kam.name);
+  });
+
   it('assigns owners in bulk and exports the filtered list', async () => {
     await page.goto(`${server.url}/accounts?segment=AX`);
     const table = page.getByRole('table', { name: 'Accounts' });
@@ -208,6 +237,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await dialog.getByRole('button', { name: 'Close' }).first().click();
     await page.getByRole('combobox', { name: 'Role of Nina Nowak' }).click();
     await page.getByRole('option', { name: 'Marketing', exact: true }).click();
+    await expect.poll(async () => (await (await page.request.get(`${server.url}/api/v1/users?q=nina`)).json() as { items: { role: string }[] }).items[0]?.role).toBe('marketing');
     // By keyboard: the switch's track covers its input for the mouse.
     await page.getByRole('switch', { name: 'Nina Nowak is active' }).focus();
     await page.keyboard.press('Space');

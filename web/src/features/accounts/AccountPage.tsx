@@ -3,11 +3,13 @@
  * key-client score and its criteria, activity) beside its lifecycle status, owner and team; and the
  * tabs of what is known about the client, the active one kept in the address.
  */
-import { Anchor, Badge, Group, Loader, Paper, Popover, Stack, Table, Tabs, Text, Title, UnstyledButton } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Loader, MultiSelect, Paper, Popover, Stack, Table, Tabs, Text, Title, UnstyledButton } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { ApiError } from '../../api/client.ts';
+import { api, ApiError } from '../../api/client.ts';
 import type { Account } from '../../api/types.ts';
 import { ErrorAlert } from '../../app/errors.tsx';
 import { useFormat } from '../../i18n/format.ts';
@@ -128,11 +130,59 @@ function Header({ account }: { account: Account }) {
           <Field label={t('accounts.columns.lastPurchase')}>{format.date(analysis?.lastPurchase)}</Field>
           <Field label={t('accounts.columns.owner')}>{account.ownerName ?? t('accounts.noOwner')}</Field>
           <Field label={t('dossier.team')}>
-            {account.teamIds.length === 0 ? '–' : account.teamIds.map((id) => names.get(id) ?? '…').join(', ')}
+            <Group gap="xs">
+              <span>{account.teamIds.length === 0 ? '–' : account.teamIds.map((id) => names.get(id) ?? '…').join(', ')}</span>
+              <TeamEditor account={account} />
+            </Group>
           </Field>
         </Group>
       </Stack>
     </Paper>
+  );
+}
+
+/**
+ * The account team, set by a director, an administrator or the account's owner: KAMs and directors
+ * besides the owner who read and write the account as the owner does.
+ */
+function TeamEditor({ account }: { account: Account }) {
+  const { t } = useTranslation();
+  const user = useUser();
+  const directory = useDirectory();
+  const queryClient = useQueryClient();
+  const [opened, setOpened] = useState(false);
+  const [team, setTeam] = useState<string[]>(account.teamIds);
+  const save = useMutation({
+    mutationFn: () => api<Account>(`/api/v1/accounts/${account.id}/team`, { method: 'PUT', body: { userIds: team, version: account.version } }),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['account', account.id], saved);
+      void queryClient.invalidateQueries({ queryKey: ['account', account.id, 'history'] });
+      setOpened(false);
+    },
+    onError: (error) => {
+      // Someone changed the account meanwhile: read it again, so that the next save starts from it.
+      if (error instanceof ApiError && error.status === 409) void queryClient.invalidateQueries({ queryKey: ['account', account.id] });
+    },
+  });
+  if (!(user.role === 'director' || user.role === 'admin' || account.ownerId === user.id)) return null;
+  const candidates = (directory.data ?? []).filter((person) => (person.role === 'kam' || person.role === 'director') && person.id !== account.ownerId);
+  return (
+    <Popover opened={opened} onChange={setOpened} width={340} position="bottom" withinPortal trapFocus>
+      <Popover.Target>
+        <Button size="compact-xs" variant="subtle" onClick={() => { setTeam(account.teamIds); save.reset(); setOpened((open) => !open); }}>{t('dossier.editTeam')}</Button>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <Stack gap="xs">
+          <ErrorAlert error={save.error} />
+          <MultiSelect label={t('dossier.team')} searchable value={team} onChange={setTeam}
+            data={candidates.map((person) => ({ value: person.id, label: person.name }))} comboboxProps={{ withinPortal: false }} />
+          <Group>
+            <Button size="xs" onClick={() => save.mutate()} loading={save.isPending}>{t('dossier.save')}</Button>
+            <Button size="xs" variant="default" onClick={() => setOpened(false)}>{t('common.cancel')}</Button>
+          </Group>
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
   );
 }
 

@@ -4,10 +4,12 @@
  */
 import { Badge, Button, Group, Loader, Stack, Text, Timeline } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import { ErrorAlert } from '../../app/errors.tsx';
 import { useFormat } from '../../i18n/format.ts';
+import { TenderModal, type Tender } from './TenderModal.tsx';
 
 export type TimelineItem =
   | { kind: 'delivery'; at: string; document: string | null; lines: number; revenue: number; products: number }
@@ -21,6 +23,8 @@ const COLORS = { delivery: 'blue', tender: 'grape', change: 'gray' } as const;
 export function TimelineTab({ accountId }: { accountId: string }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const [tender, setTender] = useState<Tender | 'new' | null>(null);
+  const [opening, setOpening] = useState<unknown>(null);
   const timeline = useInfiniteQuery({
     queryKey: ['account', accountId, 'timeline'],
     queryFn: ({ pageParam, signal }) => api<TimelinePage>(`/api/v1/accounts/${accountId}/timeline`, { query: { before: pageParam, limit: 50 }, signal }),
@@ -30,7 +34,16 @@ export function TimelineTab({ accountId }: { accountId: string }) {
   if (timeline.isPending) return <Loader aria-label={t('app.loading')} />;
   if (timeline.error) return <ErrorAlert error={timeline.error} />;
   const items = timeline.data.pages.flatMap((page) => page.items);
-  if (items.length === 0) return <Text c="dimmed">{t('timeline.empty')}</Text>;
+
+  /** A tender is edited at the version stored now, read when its form opens. */
+  async function editTender(id: string) {
+    setOpening(null);
+    try {
+      setTender(await api<Tender>(`/api/v1/accounts/${accountId}/tenders/${id}`));
+    } catch (error) {
+      setOpening(error);
+    }
+  }
 
   function describe(item: TimelineItem): { title: string; text: string } {
     switch (item.kind) {
@@ -55,6 +68,12 @@ export function TimelineTab({ accountId }: { accountId: string }) {
 
   return (
     <Stack>
+      <Group>
+        <Button w="fit-content" onClick={() => setTender('new')}>{t('tenders.add')}</Button>
+      </Group>
+      <ErrorAlert error={opening} />
+      {tender !== null && <TenderModal accountId={accountId} tender={tender} onClose={() => setTender(null)} />}
+      {items.length === 0 && <Text c="dimmed">{t('timeline.empty')}</Text>}
       <Timeline bulletSize={14} lineWidth={2}>
         {items.map((item, index) => {
           const { title, text } = describe(item);
@@ -64,6 +83,11 @@ export function TimelineTab({ accountId }: { accountId: string }) {
             }>
               <Text size="xs" c="dimmed">{item.kind === 'change' ? format.dateTime(item.at) : format.date(item.at)}</Text>
               {text !== '' && <Text size="sm">{text}</Text>}
+              {item.kind === 'tender' && (
+                <Button size="compact-xs" variant="subtle" onClick={() => void editTender(item.id)} aria-label={t('tenders.editNamed', { title: item.title })}>
+                  {t('common.edit')}
+                </Button>
+              )}
             </Timeline.Item>
           );
         })}

@@ -44,6 +44,10 @@ export function UsersPage() {
   const change = useMutation({
     mutationFn: (input: { user: User; changes: Partial<Pick<User, 'role' | 'active'>> }) =>
       api<User>(`/api/v1/users/${input.user.id}`, { method: 'PATCH', body: { ...input.changes, version: input.user.version } }),
+    // The changed user replaces the listed one at once, so that the next change carries the new version.
+    onSuccess: (saved) => {
+      queryClient.setQueryData<Page<User>>(['users', page, q], (current) => current && { ...current, items: current.items.map((user) => (user.id === saved.id ? saved : user)) });
+    },
     onSettled: () => {
       void queryClient.invalidateQueries({ queryKey: ['users'] });
       void queryClient.invalidateQueries({ queryKey: ['directory'] });
@@ -71,12 +75,12 @@ export function UsersPage() {
                   <Table.Td>{user.name}{user.id === me.id && <Badge size="xs" ml={6}>{t('users.you')}</Badge>}</Table.Td>
                   <Table.Td>{user.email}</Table.Td>
                   <Table.Td>
-                    <Select aria-label={t('users.roleOf', { name: user.name })} size="xs" w={220} value={user.role} allowDeselect={false}
+                    <Select aria-label={t('users.roleOf', { name: user.name })} size="xs" w={220} value={user.role} allowDeselect={false} disabled={change.isPending}
                       data={ROLES.map((role) => ({ value: role, label: t(`roles.${role}`) }))}
                       onChange={(role) => role !== null && role !== user.role && change.mutate({ user, changes: { role: role as Role } })} />
                   </Table.Td>
                   <Table.Td>
-                    <Switch aria-label={t('users.activeOf', { name: user.name })} checked={user.active}
+                    <Switch aria-label={t('users.activeOf', { name: user.name })} checked={user.active} disabled={change.isPending}
                       onChange={(event) => change.mutate({ user, changes: { active: event.currentTarget.checked } })} />
                   </Table.Td>
                   <Table.Td>{format.date(user.createdAt)}</Table.Td>
