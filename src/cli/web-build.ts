@@ -66,8 +66,6 @@ export async function newestMtimeMs(paths: readonly string[]): Promise<number | 
 export type EnsureWebBuildOptions = {
   /** Where the one line before and the one after a build go. */
   log: (line: string) => void;
-  /** Build even when web/dist is current. */
-  force?: boolean;
 };
 
 /** Why the build is needed now, or null; the sources exist (vite.config.ts at least). */
@@ -119,22 +117,20 @@ async function withBuildLock<T>(log: (line: string) => void, work: () => Promise
 }
 
 /**
- * Builds the web app with Vite when web/dist is missing or older than its sources (or always, with
- * `force`). An installation that carries the build but not its sources is left as it is; one with
+ * Builds the web app with Vite when web/dist is missing or older than its sources. An installation that carries the build but not its sources is left as it is; one with
  * neither serves a page saying how to build the app.
  */
-export async function ensureWebBuild({ log, force = false }: EnsureWebBuildOptions): Promise<void> {
+export async function ensureWebBuild({ log }: EnsureWebBuildOptions): Promise<void> {
   if ((await statOrNull(VITE_CONFIG)) === null) {
     if ((await statOrNull(BUILT_INDEX)) === null) log('the web app is neither built (web/dist) nor here to build (web/): / answers 503 until it is');
     return;
   }
-  if (!force && (await buildReason()) === null) return;
+  if ((await buildReason()) === null) return;
   await withBuildLock(log, async () => {
     // Asked again: another process may have built it while this one waited for the lock.
     const reason = await buildReason();
-    if (reason === null && !force) return;
-    const why = reason === 'missing' ? ' (web/dist is missing)' : reason === 'stale' ? ' (web/dist is older than its sources)' : '';
-    log(`building the web app${why}…`);
+    if (reason === null) return;
+    log(`building the web app (${reason === 'missing' ? 'web/dist is missing' : 'web/dist is older than its sources'})…`);
     const started = performance.now();
     await runViteBuild();
     log(`built the web app in ${((performance.now() - started) / 1000).toFixed(1)} s`);
