@@ -7,6 +7,7 @@ import { ACTIVITIES, KEY_CLIENT_TYPES } from '../../../src/core/types.ts';
 import { KEY_CRITERIA } from '../../../src/core/key-score.ts';
 import { ACCOUNT_STATUSES, ROLES } from '../api/types.ts';
 import { EDITABLE } from '../features/accounts/FactsTab.tsx';
+import { TENDER_OUTCOMES } from '../features/accounts/TenderModal.tsx';
 import { ATTITUDES, BUYING_ROLES, RELATIONSHIPS } from '../features/contacts/DecisionMapTab.tsx';
 import { detectLanguage } from './index.ts';
 
@@ -77,7 +78,7 @@ describe('the keys the code builds from a value', () => {
     ['roles', ROLES], ['status', ACCOUNT_STATUSES], ['types', KEY_CLIENT_TYPES], ['activity', ACTIVITIES],
     ['buyingRoles', BUYING_ROLES], ['attitudes', ATTITUDES], ['relationships', RELATIONSHIPS], ['criteria', KEY_CRITERIA],
     ['entities', ['account', 'contact', 'competitor', 'account-competitor', 'tender', 'user']],
-    ['tenderOutcome', ['won', 'lost', 'pending', 'withdrawn']], ['timeline.change', ['create', 'update', 'delete', 'erase']],
+    ['tenderOutcome', TENDER_OUTCOMES], ['timeline.change', ['create', 'update', 'delete', 'erase']],
     ['timeline.kinds', ['delivery', 'tender', 'change']], ['accounts.pagination', ['first', 'previous', 'next', 'last']],
     ['fields', EDITABLE], ['dossier.tabs', ['facts', 'sales', 'relationship', 'decision-map', 'competitors', 'changes']],
   ];

@@ -68,18 +68,19 @@ export function AccountsPage() {
   }
   const searchLater = useDebouncedCallback((value: string) => update({ q: value.trim() }), 300);
 
+  // The server sorts by name, ascending, unless told otherwise.
+  const sortedBy = query.sort ?? 'name';
+  const ascending = (query.order ?? 'asc') === 'asc';
+
   function toggleSort(column: Column) {
     if (column.sort === undefined) return;
-    const same = query.sort === column.sort || (query.sort === undefined && column.sort === 'name');
-    const order = same && (query.order ?? 'asc') === 'asc' ? 'desc' : 'asc';
-    update({ sort: column.sort, order });
+    update({ sort: column.sort, order: column.sort === sortedBy && ascending ? 'desc' : 'asc' });
   }
 
   function ariaSort(column: Column): 'ascending' | 'descending' | 'none' | undefined {
     if (column.sort === undefined) return undefined;
-    const active = query.sort === column.sort || (query.sort === undefined && column.sort === 'name');
-    if (!active) return 'none';
-    return (query.order ?? 'asc') === 'asc' ? 'ascending' : 'descending';
+    if (column.sort !== sortedBy) return 'none';
+    return ascending ? 'ascending' : 'descending';
   }
 
   const filterSelect = (name: (typeof FILTERS)[number], label: string, options: { value: string; label: string }[]) => (

@@ -8,7 +8,7 @@ import { LanguageSwitch } from '../../app/LanguageSwitch.tsx';
 import { useSession } from './session.tsx';
 
 /** Only paths of this app are followed after signing in, never another site's address. */
-export function safeNext(next: string | null): string {
+function safeNext(next: string | null): string {
   return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 

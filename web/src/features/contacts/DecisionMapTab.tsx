@@ -15,7 +15,7 @@ import { Chart, type ChartEvents, type ChartOption } from '../../app/Chart.tsx';
 import { ErrorAlert } from '../../app/errors.tsx';
 import { useUser } from '../auth/session.tsx';
 import { ContactPanel } from './ContactPanel.tsx';
-import { layoutForest } from './layout.ts';
+import { layoutForest, ROW_HEIGHT } from './layout.ts';
 
 export const BUYING_ROLES = ['decision-maker', 'economic-buyer', 'technical-buyer', 'influencer', 'champion', 'user', 'gatekeeper', 'blocker', 'other'] as const;
 export const ATTITUDES = ['mentor', 'supporter', 'neutral', 'non-supporter', 'opponent'] as const;
@@ -62,9 +62,11 @@ export function DecisionMapTab({ account }: { account: Account }) {
   const [panel, setPanel] = useState<PanelState>(null);
   const people = useMemo(() => contacts.data?.items ?? [], [contacts.data]);
   const selected = panel?.mode === 'view' ? panel.id : null;
+  const positions = useMemo(() => layoutForest(people), [people]);
+  // A row of the layout and its labels for each level of reports, and never less than a comfortable canvas.
+  const height = Math.max(360, (ROW_HEIGHT + 10) * (1 + Math.max(0, ...[...positions.values()].map((position) => position.depth))));
 
   const option = useMemo<ChartOption>(() => {
-    const positions = layoutForest(people);
     return {
       aria: { enabled: true },
       tooltip: { formatter: (params: { dataType?: string; data?: { tip?: string } }) => params.data?.tip ?? '' },
@@ -100,7 +102,7 @@ export function DecisionMapTab({ account }: { account: Account }) {
           .map((person) => ({ source: person.reportsToId!, target: person.id })),
       }],
     };
-  }, [people, selected, t]);
+  }, [people, positions, selected, t]);
 
   const events = useMemo<ChartEvents>(() => ({
     click: (params) => {
@@ -121,7 +123,7 @@ export function DecisionMapTab({ account }: { account: Account }) {
       <SimpleGrid cols={{ base: 1, lg: panel === null ? 1 : 2 }}>
         <Paper withBorder p="xs">
           {people.length === 0 ? <Text c="dimmed" p="md">{t('map.empty')}</Text> : (
-            <Chart option={option} events={events} label={t('map.chartLabel', { count: people.length, name: account.name })} height={Math.max(360, 140 * (1 + Math.max(0, ...[...layoutForest(people).values()].map((p) => p.depth))))} />
+            <Chart option={option} events={events} label={t('map.chartLabel', { count: people.length, name: account.name })} height={height} />
           )}
           <Group gap="md" mt="xs" aria-label={t('map.legend')}>
             {(Object.keys(ATTITUDE_COLORS) as Contact['attitude'][]).map((attitude) => (
