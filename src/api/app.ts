@@ -24,6 +24,7 @@ import { accountsRoutes } from './routes/accounts.routes.ts';
 import { competitorsRoutes } from './routes/competitors.routes.ts';
 import { contactsRoutes } from './routes/contacts.routes.ts';
 import { analysisRoutes } from './routes/analysis.routes.ts';
+import { dashboardRoutes } from './routes/dashboard.routes.ts';
 import { importsRoutes } from './routes/imports.routes.ts';
 import { demoRoutes } from './routes/demo.routes.ts';
 import { tendersRoutes } from './routes/tenders.routes.ts';
@@ -59,6 +60,7 @@ export const routePlugins: RouteRegistration[] = [
   { plugin: demoRoutes, prefix: '/api/v1' },
   { plugin: importsRoutes, prefix: '/api/v1' },
   { plugin: analysisRoutes, prefix: '/api/v1' },
+  { plugin: dashboardRoutes, prefix: '/api/v1' },
   // Last, for readability only: its wildcard takes what no other route does, wherever it is registered.
   { plugin: webRoutes },
 ];

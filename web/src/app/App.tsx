@@ -11,6 +11,9 @@ import { SetupPage } from '../features/auth/SetupPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { WelcomePage } from '../features/auth/WelcomePage.tsx';
 import { UsersPage } from '../features/users/UsersPage.tsx';
+import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
+import { ImportsPage } from '../features/imports/ImportsPage.tsx';
+import { AnalysesPage } from '../features/analyses/AnalysesPage.tsx';
 import { Layout } from './Layout.tsx';
 import { NotFoundPage, RouteError } from './RouteError.tsx';
 
@@ -60,6 +63,9 @@ const router = createBrowserRouter([
           { path: '/welcome', element: <WelcomePage /> },
           { path: '/accounts', element: <AccountsPage /> },
           { path: '/accounts/:accountId', element: <AccountPage /> },
+          { path: '/dashboard', element: <DashboardPage /> },
+          { path: '/imports', element: <ImportsPage /> },
+          { path: '/analyses', element: <AnalysesPage /> },
           { path: '/users', element: <UsersPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],

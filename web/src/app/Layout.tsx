@@ -13,7 +13,10 @@ import { LanguageSwitch } from './LanguageSwitch.tsx';
 type Section = { to: string; label: string; roles: readonly Role[] };
 
 const SECTIONS: readonly Section[] = [
+  { to: '/dashboard', label: 'nav.dashboard', roles: ['admin', 'director', 'kam', 'marketing'] },
   { to: '/accounts', label: 'nav.accounts', roles: ['admin', 'director', 'kam', 'marketing'] },
+  { to: '/imports', label: 'nav.imports', roles: ['admin', 'director'] },
+  { to: '/analyses', label: 'nav.analyses', roles: ['admin', 'director', 'kam', 'marketing'] },
   { to: '/users', label: 'nav.users', roles: ['admin'] },
 ];
 
