@@ -197,6 +197,8 @@ const accountSelectionFields = {
   imageMaker: queryFlag.optional(),
   expert: queryFlag.optional(),
   segment: z.enum(SEGMENTS).optional().describe('Segment in the latest analysis run (AX ... CZ).'),
+  previousSegment: z.enum(SEGMENTS).optional()
+    .describe('Segment in the run before the latest (with segment: the accounts that moved from one to the other).'),
   type: z.enum(KEY_CLIENT_TYPES).optional().describe('Key-client type in the latest analysis run.'),
   activity: z.enum(ACTIVITIES).optional().describe('Activity in the latest analysis run.'),
   key: queryFlag.optional().describe('Whether the latest analysis run marked the account key.'),
@@ -225,6 +227,9 @@ export function viewAccount(actor: Actor, record: AccountRecord): AccountView {
 
 /** The accounts' results in the latest analysis run, as a condition on `analysis_results` aliased `latest`. */
 const LATEST_RUN = sql`(select max(id) from analysis_runs)`;
+
+/** The run before the latest: the one the dashboard's transitions start from. */
+const PREVIOUS_RUN = sql`(select max(id) from analysis_runs where id < ${LATEST_RUN})`;
 
 function latestResultIs(condition: SQL): SQL {
   return sql`exists (select 1 from analysis_results as latest where latest.run_id = ${LATEST_RUN}
@@ -313,6 +318,10 @@ function accountFilters(q: z.output<typeof accountSelectionSchema>): (SQL | unde
   if (q.imageMaker !== undefined) filters.push(eq(accounts.imageMaker, q.imageMaker));
   if (q.expert !== undefined) filters.push(eq(accounts.expert, q.expert));
   if (q.segment !== undefined) filters.push(latestResultIs(sql`latest.segment = ${q.segment}`));
+  if (q.previousSegment !== undefined) {
+    filters.push(sql`exists (select 1 from analysis_results as previous where previous.run_id = ${PREVIOUS_RUN}
+      and previous.account_id = ${accounts.id} and previous.segment = ${q.previousSegment})`);
+  }
   if (q.type !== undefined) filters.push(latestResultIs(sql`${q.type} = any(latest.types)`));
   if (q.activity !== undefined) filters.push(latestResultIs(sql`latest.activity = ${q.activity}`));
   if (q.key !== undefined) filters.push(latestResultIs(sql`latest.is_key = ${q.key}`));

@@ -22,6 +22,7 @@ import { KamertonError } from '../core/errors.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addMonths, dayFromCivil } from '../core/calendar.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../core/types.ts';
 import type { Database, Db } from '../db/client.ts';
 import {
@@ -117,7 +118,7 @@ export type DemoSummary = {
   competitorEntries: number;
   tenders: number;
   historyRows: number;
-  /** The demo's sales ledger, loaded through the ordinary import, and the analysis run made over it. */
+  /** The demo's sales ledger, loaded through the ordinary import, and the latest of the two analysis runs made over it. */
   ledger: { lines: number; documents: number; importId: number; analysisRunId: number };
 };
 
@@ -621,8 +622,8 @@ export async function loadDemo(database: Pick<Database, 'db' | 'pool'>, actor: A
 
 /**
  * Three years of invoices to the demo's clients (demo-ledger.ts), written to a temporary file and
- * loaded through the ordinary import, as an ERP export would be; then one analysis run, so that the
- * accounts show their segments at once. A client's profile follows its status: a lost account stopped
+ * loaded through the ordinary import, as an ERP export would be; then two analysis runs, a month apart,
+ * so that the accounts show their segments at once and the dashboard the moves between them. A client's profile follows its status: a lost account stopped
  * buying, a won-back one came back lately, an active one buys as one of the usual profiles (never
  * "lost"); prospects have no ledger. The end of the ledger is yesterday.
  */
@@ -651,6 +652,10 @@ async function loadDemoLedger(
       end: { year: yesterday.getFullYear(), month: yesterday.getMonth() + 1, day: yesterday.getDate() },
     });
     const record = await importLedger(database.pool, actor, { path, fileName: 'sprzedaz-demo.csv' });
+    // A first run as of a month before the ledger's end, then the latest with the defaults, so that
+    // the dashboard shows the accounts that moved between segments from the first load on.
+    const lastDay = dayFromCivil(yesterday.getFullYear(), yesterday.getMonth() + 1, yesterday.getDate());
+    await runAnalysis(database.pool, actor, { ...DEFAULT_ANALYSIS_PARAMS, asOf: addMonths(lastDay, -1) });
     const run = await runAnalysis(database.pool, actor, { ...DEFAULT_ANALYSIS_PARAMS });
     return { lines: written.lines, documents: written.documents, importId: record.id, analysisRunId: run.id };
   } finally {
