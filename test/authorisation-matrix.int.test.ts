@@ -73,6 +73,9 @@ const ALLOWED_ANSWERS: Record<string, number> = {
   'POST /api/v1/demo': 409,
   // The matrix sends no multipart body; a real upload is tested in ledger-api.int.test.ts.
   'POST /api/v1/imports': 406,
+  'POST /api/v1/imports/preview': 406,
+  // The matrix's import names no reading options, so the source remembers none.
+  'GET /api/v1/imports/sources/{source}': 404,
   // Jobs live in the server's memory: a made-up id is not found, once the caller may ask at all.
   'GET /api/v1/imports/jobs/{jobId}': 404,
   // The records made for each request are in no analysis run, so they have no score yet.
@@ -92,7 +95,8 @@ function fill(path: string, r: Records, foreign: boolean): string {
     .replace('{tenderId}', foreign ? r.foreignTender : r.tender)
     .replace('{importId}', String(ledger.importId))
     .replace('{runId}', String(ledger.runId))
-    .replace('{jobId}', '00000000-0000-4000-8000-000000000000');
+    .replace('{jobId}', '00000000-0000-4000-8000-000000000000')
+    .replace('{source}', 'erp');
 }
 
 describeDatabases('the authorisation matrix', (get) => {

@@ -60,6 +60,25 @@ export type ImportOptions = {
 
 export type NewAccount = { code: string; accountId: string };
 
+/** The reading options remembered per source (import_sources): how its files are read. */
+export type RememberedOptions = Pick<ReadOptions, 'map' | 'delimiter' | 'encoding' | 'header' | 'decimal' | 'dateFormat' | 'sheet'>;
+
+/**
+ * The reading options of `read` that a source remembers, or null when it names none: an import run
+ * without options (the command line's default) leaves the source's memory as it was, while one that
+ * named a mapping or any reading option replaces it. The browser always sends the full mapping the
+ * preview showed, so each browser import remembers how its file was read.
+ */
+export function rememberedOptions(read: ReadOptions | undefined): RememberedOptions | null {
+  if (read === undefined) return null;
+  const out: RememberedOptions = {};
+  if (read.map !== undefined && Object.keys(read.map).length > 0) out.map = { ...read.map };
+  for (const key of ['delimiter', 'encoding', 'header', 'decimal', 'dateFormat', 'sheet'] as const) {
+    if (read[key] !== undefined) (out as Record<string, unknown>)[key] = read[key];
+  }
+  return Object.keys(out).length === 0 ? null : out;
+}
+
 /** The record of one import, as `kamerton import --format json` prints it and the API returns it. */
 export type ImportRecord = {
   id: number;
@@ -160,6 +179,16 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
     await moveRollup(client, copy, replacing);
     await completeLoad?.();
     await storeRejects(client, importId, rejects);
+    const remember = rememberedOptions(input.read);
+    if (remember !== null) {
+      // In the import's transaction: a failed import remembers nothing.
+      await client.query(
+        `insert into import_sources (source, options, import_id, user_id, updated_at) values ($1, $2, $3, $4, clock_timestamp())
+         on conflict (source) do update set options = excluded.options, import_id = excluded.import_id,
+                                            user_id = excluded.user_id, updated_at = excluded.updated_at`,
+        [source, JSON.stringify(remember), importId, userId],
+      );
+    }
     const matchedBy = info.columns.document !== undefined && info.columns.line !== undefined ? 'document-line' : 'values';
     const firstDay = copy.firstDay === null ? null : formatDay(copy.firstDay);
     const lastDay = copy.lastDay === null ? null : formatDay(copy.lastDay);

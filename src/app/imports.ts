@@ -13,7 +13,15 @@ import { z } from 'zod';
 import { isKamertonError, KamertonError } from '../core/errors.ts';
 import { DATE_FORMATS, LEDGER_FIELDS, type RowError } from '../ingest/types.ts';
 import type { Actor } from './actor.ts';
-import { assertMayImport, importLedger, type ImportInput, type ImportPhase, type ImportRecord } from './import-ledger.ts';
+import {
+  assertMayImport,
+  importLedger,
+  sourceSchema,
+  type ImportInput,
+  type ImportPhase,
+  type ImportRecord,
+  type RememberedOptions,
+} from './import-ledger.ts';
 import { parseInput, type Page } from './input.ts';
 import { neutraliseFormula } from './report-csv.ts';
 
@@ -77,8 +85,9 @@ export class ImportJobs {
       job.record = record;
     }, (error: unknown) => {
       job.state = 'failed';
+      // The upload's temporary path means nothing to the user: errors name the file as uploaded.
       job.error = isKamertonError(error)
-        ? { code: error.code, message: error.message, details: { ...error.details } }
+        ? { code: error.code, message: error.message.split(input.path).join(input.fileName), details: namingUpload(error.details, input.path, input.fileName) }
         // An unexpected failure's message may hold internals: it goes to the log, not to the client.
         : { code: 'internal', message: 'The import failed unexpectedly; nothing was changed. The server log has the details.', details: {} };
       if (!isKamertonError(error)) console.error(error);
@@ -110,6 +119,11 @@ export class ImportJobs {
   }
 }
 
+/** An error's details with the upload's temporary path replaced by the file's name. */
+function namingUpload(details: Record<string, unknown>, path: string, fileName: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).map(([key, value]) => [key, typeof value === 'string' ? value.split(path).join(fileName) : value]));
+}
+
 function view(job: Job): ImportJobView {
   const { userId: _userId, ...rest } = job;
   return { ...rest };
@@ -130,8 +144,8 @@ export const readOptionsSchema = z.strictObject({
   decimal: z.enum([',', '.']).optional(),
   dateFormat: z.enum(DATE_FORMATS).optional(),
   sheet: z.string().min(1).max(200).optional().describe('XLSX: the sheet to read (default: the first).'),
-  map: z.partialRecord(z.enum(LEDGER_FIELDS), z.union([z.string().min(1).max(200), z.number().int().min(1).max(1000)])).optional()
-    .describe('Field to header text or 1-based column number, overriding the header names.'),
+  map: z.partialRecord(z.enum(LEDGER_FIELDS), z.union([z.string().min(1).max(200), z.number().int().min(1).max(1000), z.null()])).optional()
+    .describe('Field to header text or 1-based column number, overriding the header names; null for no column.'),
   strict: z.boolean().optional().describe('Stop at the first bad line instead of rejecting it and going on.'),
 });
 
@@ -230,4 +244,32 @@ export async function rejectedLinesCsv(pool: pg.Pool, actor: Actor, id: number):
   };
   const lines = ['line;column;value;message', ...rows.map((r) => `${r.line};${cell(r.column)};${cell(r.value)};${cell(r.message)}`)];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** The reading options a source remembers from its last import that named some (import_sources). */
+export type ImportSource = {
+  source: string;
+  options: RememberedOptions;
+  importId: number;
+  userId: string | null;
+  updatedAt: string;
+};
+
+/** The remembered options of `source`, or null when none are (no permission check: callers check). */
+export async function loadSourceOptions(pool: pg.Pool, source: string): Promise<ImportSource | null> {
+  const { rows: [row] } = await pool.query<{ options: RememberedOptions; import_id: string; user_id: string | null; updated_at: Date }>(
+    'select options, import_id, user_id, updated_at from import_sources where source = $1',
+    [source],
+  );
+  if (row === undefined) return null;
+  return { source, options: row.options, importId: Number(row.import_id), userId: row.user_id, updatedAt: row.updated_at.toISOString() };
+}
+
+/** How the files of `source` are read, as remembered; not-found before any import of it named options. */
+export async function getImportSource(pool: pg.Pool, actor: Actor, source: string): Promise<ImportSource> {
+  assertMayImport(actor);
+  const name = parseInput(sourceSchema, source);
+  const found = await loadSourceOptions(pool, name);
+  if (found === null) throw new KamertonError('not-found', `No reading options are remembered for the source ${name}.`, { field: 'source', value: name });
+  return found;
 }

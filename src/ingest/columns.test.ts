@@ -63,6 +63,12 @@ describe('resolveColumns', () => {
     expect(resolved.columns).toEqual({ date: 'Dzień', client: 'data', revenue: 'Kwota' });
   });
 
+  it('leaves a field mapped to null without a column, even when a header would match it', () => {
+    const resolved = resolveColumns(['data', 'klient', 'wartość', 'koszt'], 4, { cost: null }, 'f.csv');
+    expect(resolved.index).toEqual({ date: 0, client: 1, revenue: 2 });
+    expect(() => resolveColumns(['data', 'klient', 'wartość'], 3, { client: null }, 'f.csv')).toThrow(/required field client/);
+  });
+
   it('refuses a --map header that is not in the file, listing the headers', () => {
     const error = thrown(() => resolveColumns(['data', 'klient', 'wartość'], 3, { revenue: 'Kwota' }, 'f.csv'));
     expect(error.message).toContain('no header is "Kwota"');

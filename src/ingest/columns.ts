@@ -33,7 +33,8 @@ export const FIELD_SYNONYMS: Record<LedgerField, readonly string[]> = {
 };
 
 const FIELDS = Object.keys(FIELD_SYNONYMS) as LedgerField[];
-const REQUIRED_FIELDS: readonly LedgerField[] = ['date', 'client', 'revenue'];
+/** The fields every ledger line needs. */
+export const REQUIRED_FIELDS: readonly LedgerField[] = ['date', 'client', 'revenue'];
 
 export type ResolvedColumns = {
   /** 0-based column of each field found. */
@@ -94,7 +95,8 @@ export function resolveColumns(
 
   for (const field of FIELDS) {
     const target = map?.[field];
-    if (target === undefined) continue;
+    // Null names no column: the field stays unmapped, and the synonym matching below skips it too.
+    if (target === undefined || target === null) continue;
     const column = mapTarget(field, target, normalised, labels, count, file, found);
     index[field] = column;
     mapped.add(column);

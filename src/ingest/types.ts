@@ -30,8 +30,11 @@ export type ReadOptions = {
   encoding?: Encoding;
   /** False for files without a header line (then `map` must give column numbers). */
   header?: boolean;
-  /** Field to header text, or to a 1-based column number; overrides the header synonyms. */
-  map?: Partial<Record<LedgerField, string | number>>;
+  /**
+   * Field to header text, or to a 1-based column number; overrides the header synonyms. Null leaves the
+   * field without a column even when a header's name would match it (the browser's mapping can unset one).
+   */
+  map?: Partial<Record<LedgerField, string | number | null>>;
   /** Detected from the numbers when absent; a clear error when detection cannot tell. */
   decimal?: DecimalSeparator;
   /** Detected per value among the accepted formats when absent. */

@@ -708,3 +708,66 @@ export async function readXlsxLines(
 ): Promise<ReadInfo> {
   return readXlsx(path, options, { full: true, accept: onLine, hooks });
 }
+
+/** The start of a workbook's sheet as the import preview shows it (`readXlsxHead`). */
+export type XlsxHead = {
+  /** Every worksheet's name, in tab order. */
+  sheets: string[];
+  /** The sheet read. */
+  sheet: string;
+  /** The first non-empty rows (the header among them when the sheet has one), each cell as text. */
+  rows: { line: number; cells: string[] }[];
+  /**
+   * Checks the rows as the import would with `options` (their first one taken as the header unless
+   * `options.header` is false): the good lines and the bad ones. Throws as the reader does when the
+   * columns cannot be resolved or the decimal separator cannot be told.
+   */
+  check(options: ReadOptions): { decimal: DecimalSeparator; lines: LedgerLine[]; errors: RowError[] };
+};
+
+/** Thrown by the preview's row callback to stop reading once it has its rows. */
+class EnoughRows extends Error {}
+
+/**
+ * The sheet list and the first `rowCount` non-empty rows of the sheet `options.sheet` (else the first),
+ * for the import preview. Reading stops there, so a large workbook is not unzipped whole; the archive
+ * is checked against the same limits as for a full read.
+ */
+export async function readXlsxHead(path: string, options: ReadOptions, rowCount: number): Promise<XlsxHead> {
+  const { members } = await inspectArchive(path, DEFAULT_ZIP_LIMITS);
+  const sheets = (await readSheetList(path, members)).map((entry) => entry.name);
+  const target = options.sheet === undefined ? null : normaliseHeader(options.sheet);
+  const sheet = target === null ? sheets[0] : sheets.find((name) => normaliseHeader(name) === target);
+  if (sheet === undefined) {
+    if (options.sheet !== undefined) throw unknownSheet(path, options.sheet, sheets);
+    throw new KamertonError('invalid-input', `${path}: the workbook has no worksheet`, { file: path });
+  }
+  const plain: SheetRow[] = [];
+  try {
+    await readSheetRows(path, { ...options, sheet }, (row) => {
+      if (row.cells.every(isEmpty)) return;
+      plain.push(row);
+      if (plain.length >= rowCount) throw new EnoughRows();
+    });
+  } catch (error) {
+    if (!(error instanceof EnoughRows)) throw error;
+  }
+  return {
+    sheets,
+    sheet,
+    rows: plain.map((row) => ({ line: row.line, cells: row.cells.map(textOf) })),
+    check(checkOptions) {
+      const useHeader = checkOptions.header !== false;
+      const first = plain[0];
+      const headers = useHeader ? (first?.cells.map(textOf) ?? []) : null;
+      const data = useHeader ? plain.slice(1) : plain;
+      const layout = resolveColumns(headers, first?.cells.length ?? 0, checkOptions.map, path);
+      const decimal = checkOptions.decimal ?? detectXlsxDecimal(path, layout, data);
+      const log = new RowErrorLog(path, false);
+      const lines: LedgerLine[] = [];
+      const checkRow = createRowChecker(layout, decimal, checkOptions.dateFormat ?? null, log, { full: true, accept: (line) => lines.push(line) });
+      for (const row of data) checkRow(row);
+      return { decimal, lines, errors: log.errors };
+    },
+  };
+}

@@ -14,9 +14,14 @@ import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
 import { sourceSchema } from '../../app/import-ledger.ts';
+import { previewImport, PREVIEW_CSV_MAX_BYTES } from '../../app/import-preview.ts';
+import { DATE_FORMATS, LEDGER_FIELDS, type ReadOptions } from '../../ingest/types.ts';
 import {
   getImport,
+  getImportSource,
   ImportJobs,
   importListQuerySchema,
   listImports,
@@ -74,6 +79,57 @@ export const importJobSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }).nullable(),
 });
 
+const ledgerFieldMap = z.partialRecord(z.enum(LEDGER_FIELDS), z.union([z.string(), z.number().int(), z.null()]));
+
+const rememberedOptionsSchema = z.object({
+  map: ledgerFieldMap.optional(),
+  delimiter: z.enum([';', ',', '\t', 'whitespace']).optional(),
+  encoding: z.enum(['utf-8', 'windows-1250']).optional(),
+  header: z.boolean().optional(),
+  decimal: z.enum([',', '.']).optional(),
+  dateFormat: z.enum(DATE_FORMATS).optional(),
+  sheet: z.string().optional(),
+});
+
+const importSourceSchema = z.object({
+  source: z.string(),
+  options: rememberedOptionsSchema,
+  importId: z.number().int().describe('The import that saved them.'),
+  userId: z.uuid().nullable(),
+  updatedAt: z.string(),
+});
+
+const previewValue = z.union([z.string(), z.number(), z.null()]);
+
+export const importPreviewSchema = z.object({
+  fileName: z.string(),
+  source: z.string(),
+  format: z.enum(['csv', 'xlsx']),
+  partial: z.boolean().describe('Only the start of the file was read.'),
+  detected: z.object({
+    delimiter: z.enum([';', ',', '\t', 'whitespace']).nullable(),
+    encoding: z.enum(['utf-8', 'windows-1250']).nullable(),
+    header: z.boolean(),
+    decimal: z.enum([',', '.']).nullable().describe('Null when the amounts cannot tell.'),
+    dateFormat: z.enum(DATE_FORMATS).nullable(),
+    sheets: z.array(z.string()).nullable().describe('XLSX: every sheet, in tab order.'),
+    sheet: z.string().nullable().describe('XLSX: the sheet read.'),
+  }).describe('What detection found, whatever the options say.'),
+  options: rememberedOptionsSchema.describe('The options read with, the mapping explicit: send them to POST /imports.'),
+  remembered: importSourceSchema.nullable(),
+  columns: z.array(z.object({ index: z.number().int().describe('1-based.'), header: z.string() })),
+  mapping: z.record(z.enum(LEDGER_FIELDS), z.number().int().nullable()).describe('Field to 1-based column, null for none.'),
+  required: z.array(z.enum(LEDGER_FIELDS)),
+  missing: z.array(z.enum(LEDGER_FIELDS)).describe('Required fields without a column.'),
+  rows: z.array(z.object({
+    line: z.number().int(),
+    cells: z.array(z.string()),
+    values: z.partialRecord(z.enum(LEDGER_FIELDS), previewValue).nullable().describe('As the import reads them: dates ISO, money in złote.'),
+    error: rowErrorSchema.nullable(),
+  })),
+  problems: z.array(z.object({ field: z.string(), message: z.string() })),
+});
+
 const importParams = z.object({ importId: z.coerce.number().int().min(1) });
 
 export const importsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app, { database, config }) => {
@@ -95,39 +151,52 @@ export const importsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (a
     },
   }, async (request, reply) => {
     const actor = actorOf(request);
-    const part = await request.file();
-    if (part === undefined) throw new KamertonError('invalid-input', 'The upload has no file part.', { field: 'file' });
-    const fields = Object.fromEntries(Object.entries(part.fields).flatMap(([name, field]) => {
-      const value = Array.isArray(field) ? field[0] : field;
-      return value !== undefined && value.type === 'field' ? [[name, String(value.value)]] : [];
-    }));
-    const source = parseInput(sourceSchema.optional(), fields.source);
-    let options: unknown = {};
-    if (fields.options !== undefined) {
-      try {
-        options = JSON.parse(fields.options);
-      } catch {
-        throw new KamertonError('invalid-input', 'options: not valid JSON', { field: 'options' });
-      }
-    }
-    const read = parseInput(readOptionsSchema, options);
+    const { part, source, read } = await uploadOf(request);
     const extension = extname(part.filename).toLowerCase() === '.xlsx' ? '.xlsx' : '.csv';
-    const dir = join(tmpdir(), 'kamerton-uploads');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `${randomUUID()}${extension}`);
-    try {
-      await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
-    } catch (error) {
-      await removeFile(path);
-      throw error;
-    }
-    if (part.file.truncated) {
-      await removeFile(path);
-      throw new KamertonError('too-large', `The file is larger than the server accepts (${Math.round(config.uploadMaxBytes / 1048576)} MiB, KAMERTON_UPLOAD_MAX_MB).`, { field: 'file' });
-    }
+    const path = await saveUpload(part, extension, config.uploadMaxBytes);
     const job = jobs.start(actor, { path, fileName: part.filename, ...(source === undefined ? {} : { source }), read }, () => removeFile(path));
     return reply.code(202).send(job);
   });
+
+  app.post('/imports/preview', {
+    config: { access: DOSSIER_MANAGERS },
+    schema: {
+      tags: ['imports'],
+      summary: "Preview a ledger file's start: what was detected, the column mapping and the first rows as read",
+      description:
+        'multipart/form-data like POST /imports: optional fields `source`, `options` (JSON) and `partial` ("true" when ' +
+        'the file part is only the start of a CSV, e.g. its first 256 KiB: the rows then end at its last complete line), ' +
+        `then the part \`file\`. A CSV is read up to ${PREVIEW_CSV_MAX_BYTES / 1024} KiB; an XLSX is sent whole (within the ` +
+        'upload limit) and only its first rows are read. The options remembered for the source fill in those not given; ' +
+        'the answer\'s `options` (with an explicit `map` of every field) is what to send to POST /imports.',
+      consumes: ['multipart/form-data'],
+      response: { 200: importPreviewSchema },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const { part, fields, source, read } = await uploadOf(request);
+    const base = { fileName: part.filename, ...(source === undefined ? {} : { source }), read };
+    if (extname(part.filename).toLowerCase() === '.xlsx') {
+      const path = await saveUpload(part, '.xlsx', config.uploadMaxBytes);
+      try {
+        return await previewImport(database.pool, actor, { ...base, format: 'xlsx', path });
+      } finally {
+        await removeFile(path);
+      }
+    }
+    const { bytes, cut } = await readStart(part.file, PREVIEW_CSV_MAX_BYTES);
+    return previewImport(database.pool, actor, { ...base, format: 'csv', bytes, partial: cut || fields.partial === 'true' });
+  });
+
+  app.get('/imports/sources/:source', {
+    config: { access: DOSSIER_MANAGERS },
+    schema: {
+      tags: ['imports'],
+      summary: 'How the files of a source are read, as remembered from its last import that named options',
+      params: z.object({ source: z.string() }),
+      response: { 200: importSourceSchema },
+    },
+  }, async (request) => getImportSource(database.pool, actorOf(request), request.params.source));
 
   app.get('/imports/jobs/:jobId', {
     config: { access: DOSSIER_MANAGERS },
@@ -175,3 +244,63 @@ export const importsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (a
       .send(csv);
   });
 };
+
+/** The upload's file part and the fields before it: the source and the reading options, validated. */
+async function uploadOf(request: FastifyRequest): Promise<{ part: MultipartFile; fields: Record<string, string>; source: string | undefined; read: ReadOptions }> {
+  const part = await request.file();
+  if (part === undefined) throw new KamertonError('invalid-input', 'The upload has no file part.', { field: 'file' });
+  const fields: Record<string, string> = Object.fromEntries(Object.entries(part.fields).flatMap(([name, field]) => {
+    const value = Array.isArray(field) ? field[0] : field;
+    return value !== undefined && value.type === 'field' ? [[name, String(value.value)]] : [];
+  }));
+  const source = parseInput(sourceSchema.optional(), fields.source);
+  let options: unknown = {};
+  if (fields.options !== undefined) {
+    try {
+      options = JSON.parse(fields.options);
+    } catch {
+      throw new KamertonError('invalid-input', 'options: not valid JSON', { field: 'options' });
+    }
+  }
+  const read = parseInput(readOptionsSchema, options);
+  return { part, fields, source, read };
+}
+
+/** Streams the file part to a private temporary file within `maxBytes`; its path. */
+async function saveUpload(part: MultipartFile, extension: string, maxBytes: number): Promise<string> {
+  const dir = join(tmpdir(), 'kamerton-uploads');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${randomUUID()}${extension}`);
+  try {
+    await pipeline(part.file, createWriteStream(path, { mode: 0o600 }));
+  } catch (error) {
+    await removeFile(path);
+    throw error;
+  }
+  if (part.file.truncated) {
+    await removeFile(path);
+    throw new KamertonError('too-large', `The file is larger than the server accepts (${Math.round(maxBytes / 1048576)} MiB, KAMERTON_UPLOAD_MAX_MB).`, { field: 'file' });
+  }
+  return path;
+}
+
+/**
+ * The first `maxBytes` of a stream; the rest is read and dropped (a multipart body must be consumed).
+ * `cut` tells whether anything was dropped.
+ */
+async function readStart(stream: AsyncIterable<Buffer>, maxBytes: number): Promise<{ bytes: Uint8Array; cut: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let cut = false;
+  for await (const chunk of stream) {
+    if (size >= maxBytes) {
+      cut = true;
+      continue;
+    }
+    const take = chunk.subarray(0, maxBytes - size);
+    if (take.length < chunk.length) cut = true;
+    chunks.push(take);
+    size += take.length;
+  }
+  return { bytes: Buffer.concat(chunks), cut };
+}

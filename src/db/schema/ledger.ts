@@ -142,3 +142,19 @@ export const importNewAccounts = pgTable('import_new_accounts', {
   code: text('code').notNull(),
   accountId: uuid('account_id').notNull(),
 }, (t) => [primaryKey({ columns: [t.importId, t.code] })]);
+
+/**
+ * How the files of one source are read, remembered from its last finished import: the column mapping
+ * and the reading options the user gave (each absent one detected per file). The browser's import
+ * preview applies them to the next file of that source, so a mapping corrected once stays corrected.
+ * Written in the import's own transaction, so a failed import remembers nothing.
+ */
+export const importSources = pgTable('import_sources', {
+  source: text('source').primaryKey(),
+  /** The reading options as the import's `options` takes them (map, delimiter, encoding, header, decimal, dateFormat, sheet). */
+  options: jsonb('options').notNull().default({}),
+  /** The import that last saved them. */
+  importId: bigint('import_id', { mode: 'number' }).notNull().references(() => imports.id, { onDelete: 'cascade' }),
+  userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
