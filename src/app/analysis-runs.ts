@@ -7,14 +7,14 @@
 import { and, desc, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { KamertonError } from '../core/errors.ts';
-import { compareRuns, type Transitions } from '../core/transitions.ts';
+import { compareRuns, type Mover, type Transitions } from '../core/transitions.ts';
 import {
   ACTIVITIES, DEFAULT_ANALYSIS_PARAMS, KEY_CLIENT_TYPES, SEGMENTS,
   type Activity, type AnalysisParams, type AnalysisResult, type KeyClientType, type Segment,
 } from '../core/types.ts';
 import { parseIsoDay } from '../core/calendar.ts';
 import type { Db } from '../db/client.ts';
-import { accounts, analysisResults, analysisRuns } from '../db/schema/index.ts';
+import { accounts, analysisResults, analysisRuns, users } from '../db/schema/index.ts';
 import { accessibleAccountsCondition } from './access.ts';
 import { managesAccounts, seesFinancialFields } from './roles.ts';
 import { queryFlag } from './accounts.ts';
@@ -41,6 +41,26 @@ export const analysisParamsSchema = z.strictObject({
   lostDays: z.number().int().min(1).max(3650).default(DEFAULT_ANALYSIS_PARAMS.lostDays),
 });
 
+/** The options of the parameters that take one of a few values: the web form's choices. */
+export const ANALYSIS_PARAM_OPTIONS = {
+  period: analysisParamsSchema.shape.period.unwrap().options,
+  metric: analysisParamsSchema.shape.metric.unwrap().options,
+  xyzMode: analysisParamsSchema.shape.xyzMode.unwrap().options,
+  keySegments: SEGMENTS,
+} as const;
+
+export type AnalysisDefaults = {
+  /** What each parameter is when a new run leaves it out: `kamerton analyze`'s defaults. */
+  params: z.output<typeof analysisParamsSchema>;
+  options: { period: string[]; metric: string[]; xyzMode: string[]; keySegments: Segment[] };
+};
+
+/** The parameters' defaults and choices, read from the schema, so that a form never copies them. */
+export function analysisDefaults(): AnalysisDefaults {
+  const o = ANALYSIS_PARAM_OPTIONS;
+  return { params: analysisParamsSchema.parse({}), options: { period: [...o.period], metric: [...o.metric], xyzMode: [...o.xyzMode], keySegments: [...o.keySegments] } };
+}
+
 export function toAnalysisParams(input: unknown): AnalysisParams {
   const p = parseInput(analysisParamsSchema, input ?? {});
   const asOf = p.asOf === null ? null : parseIsoDay(p.asOf);
@@ -57,6 +77,8 @@ export type RunView = {
   id: number;
   createdAt: string;
   userId: string | null;
+  /** The name of the user who ran it; null for the system (the demo, the command line). */
+  userName: string | null;
   importId: number | null;
   params: StoredParams;
   window: AnalysisResult['window'];
@@ -66,7 +88,7 @@ export type RunView = {
   keyClients?: Summary['keyClients'];
 };
 
-function viewRun(actor: Actor, row: typeof analysisRuns.$inferSelect): RunView {
+function viewRun(actor: Actor, row: typeof analysisRuns.$inferSelect, userName: string | null): RunView {
   const summary = row.summary as Summary;
   // Whole-company figures are for those who manage every account.
   const money = managesAccounts(actor);
@@ -78,6 +100,7 @@ function viewRun(actor: Actor, row: typeof analysisRuns.$inferSelect): RunView {
     id: row.id,
     createdAt: row.createdAt.toISOString(),
     userId: row.userId,
+    userName,
     importId: row.importId,
     params: row.params as StoredParams,
     window: summary.window,
@@ -95,8 +118,9 @@ export const runListQuerySchema = z.object({
 export async function listRuns(db: Db, actor: Actor, query: z.input<typeof runListQuerySchema>): Promise<Page<RunView>> {
   const q = parseInput(runListQuerySchema, query);
   const total = await db.$count(analysisRuns);
-  const rows = await db.select().from(analysisRuns).orderBy(desc(analysisRuns.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize);
-  return { items: rows.map((row) => viewRun(actor, row)), total, page: q.page, pageSize: q.pageSize };
+  const rows = await db.select({ run: analysisRuns, userName: users.name }).from(analysisRuns).leftJoin(users, eq(users.id, analysisRuns.userId))
+    .orderBy(desc(analysisRuns.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize);
+  return { items: rows.map(({ run, userName }) => viewRun(actor, run, userName)), total, page: q.page, pageSize: q.pageSize };
 }
 
 async function loadRun(db: Db, id: number): Promise<typeof analysisRuns.$inferSelect> {
@@ -106,7 +130,10 @@ async function loadRun(db: Db, id: number): Promise<typeof analysisRuns.$inferSe
 }
 
 export async function getRun(db: Db, actor: Actor, id: number): Promise<RunView> {
-  return viewRun(actor, await loadRun(db, id));
+  const [row] = await db.select({ run: analysisRuns, userName: users.name }).from(analysisRuns).leftJoin(users, eq(users.id, analysisRuns.userId))
+    .where(eq(analysisRuns.id, id));
+  if (row === undefined) throw new KamertonError('not-found', 'Analysis run not found.', { field: 'runId', value: String(id) });
+  return viewRun(actor, row.run, row.userName);
 }
 
 export const resultQuerySchema = z.object({
@@ -176,16 +203,35 @@ export async function listRunResults(db: Db, actor: Actor, runId: number, query:
   return { items, total: counted?.total ?? 0, page: q.page, pageSize: q.pageSize };
 }
 
+/** A segment of one side of a comparison, or `none`: the account was not in that run (it entered or left). */
+const SIDE_SEGMENTS = [...SEGMENTS, 'none'] as const;
+
 export const compareQuerySchema = z.object({
   from: z.coerce.number().int().min(1).optional().describe('The earlier run; default: the run before `to`.'),
   to: z.coerce.number().int().min(1).optional().describe('The later run; default: the latest.'),
+  fromSegment: z.enum(SIDE_SEGMENTS).optional()
+    .describe('Only the movers from this segment of the earlier run; `none`: those that entered (not in the earlier run).'),
+  toSegment: z.enum(SIDE_SEGMENTS).optional()
+    .describe('Only the movers to this segment of the later run; `none`: those that left (not in the later run).'),
+  moversOffset: z.coerce.number().int().min(0).default(0).describe('Movers to skip, after the filters.'),
+  moversLimit: z.coerce.number().int().min(1).max(1000).optional().describe('At most this many movers; default: every one.'),
 });
 
-export type Comparison = Transitions & { from: number; to: number };
+export type ComparisonMover = Mover & { accountName: string };
+
+export type Comparison = Omit<Transitions, 'movers'> & {
+  from: number;
+  to: number;
+  /** The movers that the segment filters select, before the page is cut from them. */
+  moversTotal: number;
+  movers: ComparisonMover[];
+};
 
 /**
  * The transition matrix between two runs (src/core/transitions.ts) over the accounts the actor may
- * see; marketing's movers carry the frequency change but no revenue.
+ * see; marketing's movers carry the frequency change but no revenue. The matrix always covers every
+ * account; the movers can be narrowed to one cell of it (`fromSegment`, `toSegment`) and paged, so a
+ * page shows one cell's movers without receiving tens of thousands.
  */
 export async function compareAnalysisRuns(db: Db, actor: Actor, query: z.input<typeof compareQuerySchema>): Promise<Comparison> {
   const q = parseInput(compareQuerySchema, query);
@@ -196,20 +242,36 @@ export async function compareAnalysisRuns(db: Db, actor: Actor, query: z.input<t
   if (to === undefined || from === undefined) {
     throw new KamertonError('invalid-input', 'Two analysis runs are needed to compare; run another analysis first.', { field: 'from' });
   }
+  const names = new Map<string, string>();
   const entries = async (runId: number) => {
     const run = await loadRun(db, runId);
     const periods = (run.summary as Summary).window.periods;
-    const rows = await db.select({ accountId: analysisResults.accountId, segment: analysisResults.segment, revenue: analysisResults.revenue, activePeriods: analysisResults.activePeriods })
+    const rows = await db.select({
+      accountId: analysisResults.accountId, accountName: accounts.name, segment: analysisResults.segment,
+      revenue: analysisResults.revenue, activePeriods: analysisResults.activePeriods,
+    })
       .from(analysisResults).innerJoin(accounts, eq(accounts.id, analysisResults.accountId))
       .where(and(eq(analysisResults.runId, runId), isNotNull(analysisResults.segment), accessibleAccountsCondition(actor)));
+    for (const r of rows) names.set(r.accountId, r.accountName);
     return rows.map((r) => ({ account: r.accountId, segment: r.segment as Segment, revenue: r.revenue, activePeriods: r.activePeriods, periods }));
   };
   const transitions = compareRuns(await entries(from), await entries(to));
+  let movers = transitions.movers;
   if (!seesFinancialFields(actor)) {
     // Without money, and in an order that does not betray it: the largest change of frequency first.
-    transitions.movers = transitions.movers
+    movers = movers
       .map((m) => ({ ...m, revenueBefore: null, revenueAfter: null, revenueChange: null }))
       .sort((a, b) => Math.abs(b.frequencyChange ?? -1) - Math.abs(a.frequencyChange ?? -1) || (a.account < b.account ? -1 : 1));
   }
-  return { ...transitions, from, to };
+  const matches = (side: Segment | null, wanted: (typeof SIDE_SEGMENTS)[number] | undefined) =>
+    wanted === undefined || (wanted === 'none' ? side === null : side === wanted);
+  const selected = movers.filter((m) => matches(m.from, q.fromSegment) && matches(m.to, q.toSegment));
+  const page = selected.slice(q.moversOffset, q.moversLimit === undefined ? undefined : q.moversOffset + q.moversLimit);
+  return {
+    ...transitions,
+    from,
+    to,
+    moversTotal: selected.length,
+    movers: page.map((m) => ({ ...m, accountName: names.get(m.account) ?? '' })),
+  };
 }

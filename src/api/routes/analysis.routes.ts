@@ -5,7 +5,9 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { FastifyReply } from 'fastify';
 import {
+  analysisDefaults,
   analysisParamsSchema,
   compareAnalysisRuns,
   compareQuerySchema,
@@ -18,6 +20,7 @@ import {
 } from '../../app/analysis-runs.ts';
 import { getAccountKeyScore, getKeyScoreWeights, keyScoreWeightsSchema, setKeyScoreWeights } from '../../app/key-scores.ts';
 import { runAnalysis } from '../../app/run-analysis.ts';
+import { runReport, XLSX_CONTENT_TYPE } from '../../app/run-report.ts';
 import { KEY_CRITERIA, type KeyCriterion } from '../../core/key-score.ts';
 import { ACTIVITIES, KEY_CLIENT_TYPES, SEGMENTS } from '../../core/types.ts';
 import type { RoutePluginOptions } from '../app.ts';
@@ -31,6 +34,7 @@ const runSchema = z.object({
   id: z.number().int(),
   createdAt: z.string(),
   userId: z.uuid().nullable(),
+  userName: z.string().nullable().describe('Who ran it; null for the system (the demo, the command line).'),
   importId: z.number().int().nullable().describe('The last import the run saw.'),
   params: z.record(z.string(), z.unknown()).describe('The parameters of the run (analysisParams).'),
   window: z.object({ from: z.string(), to: z.string(), period: z.string(), periods: z.number().int(), asOf: z.string() }),
@@ -67,6 +71,7 @@ const resultSchema = z.object({
 
 const moverSchema = z.object({
   account: z.uuid(),
+  accountName: z.string(),
   from: segment.nullable(),
   to: segment.nullable(),
   revenueBefore: z.number().nullable(),
@@ -85,7 +90,18 @@ const comparisonSchema = z.object({
   left: z.record(segment, z.number().int()),
   stayed: z.number().int(),
   moved: z.number().int(),
-  movers: z.array(moverSchema),
+  moversTotal: z.number().int().describe('The movers the segment filters select, before moversOffset and moversLimit.'),
+  movers: z.array(moverSchema).describe('Null revenues for marketing, ordered then by the frequency change.'),
+});
+
+const defaultsSchema = z.object({
+  params: analysisParamsSchema.describe('Every parameter as a new run takes it when left out: the defaults of `kamerton analyze`.'),
+  options: z.object({
+    period: z.array(z.string()),
+    metric: z.array(z.string()),
+    xyzMode: z.array(z.string()),
+    keySegments: z.array(segment),
+  }).describe('The values each choice takes.'),
 });
 
 const runParams = z.object({ runId: z.coerce.number().int().min(1) });
@@ -131,11 +147,46 @@ export const analysisRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (
     schema: { tags: ['analysis'], summary: 'The analysis runs, newest first', querystring: runListQuerySchema, response: { 200: pageOf(runSchema) } },
   }, async (request) => listRuns(db, actorOf(request), request.query));
 
+  app.get('/analysis-runs/defaults', {
+    config: { access: DOSSIER_READERS },
+    schema: {
+      tags: ['analysis'],
+      summary: 'The parameters of a new run with their defaults, and the values of each choice',
+      response: { 200: defaultsSchema },
+    },
+  }, async () => analysisDefaults());
+
+  app.get('/analysis-runs/:runId/report.xlsx', {
+    config: { access: DOSSIER_MANAGERS },
+    schema: {
+      tags: ['analysis'],
+      summary: 'The run\'s workbook, as `kamerton analyze --format xlsx` writes it (the director or the administrator)',
+      description: 'The sheets Summary, Clients, Lost and slipping and Rejected lines (empty: the stored ledger keeps accepted lines only), ' +
+        'made from the stored run. Text is neutralised against spreadsheet formulas.',
+      params: runParams,
+      response: {
+        200: {
+          description: 'The workbook, as an attachment named kamerton-analysis-<runId>-<asOf>.xlsx.',
+          content: { [XLSX_CONTENT_TYPE]: { schema: z.string().meta({ format: 'binary' }) } },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const report = await runReport(db, pool, actorOf(request), request.params.runId);
+    // The response schema documents the file as text for the OpenAPI document; the payload is a
+    // stream of its bytes, which Fastify sends as it is, never through the serialiser.
+    const untyped: FastifyReply = reply;
+    return untyped
+      .header('content-type', report.contentType)
+      .header('content-disposition', `attachment; filename="${report.fileName}"`)
+      .send(report.stream);
+  });
+
   app.get('/analysis-runs/compare', {
     config: { access: DOSSIER_READERS },
     schema: {
       tags: ['analysis'],
-      summary: 'The transition matrix between two runs, with every account that changed segment',
+      summary: 'The transition matrix between two runs, with the accounts that changed segment (all, or one cell\'s, paged)',
       querystring: compareQuerySchema,
       response: { 200: comparisonSchema },
     },
