@@ -291,8 +291,13 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await page.getByLabel('E-mail address').fill(user.email);
     await page.locator('input[type=password]').fill(demoPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signing in lands on the dashboard; the tests below start from the accounts list.
+    await page.waitForURL(/\/dashboard$/);
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
     await page.waitForURL(/\/accounts$/);
     await page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').first().waitFor();
+    // The count says 0 until the list's first answer; every demo user has accounts.
+    await expect.poll(() => page.getByText(/^\d+ accounts?$/).textContent()).not.toBe('0 accounts');
   }
 
   it('shows marketing no money', async () => {

@@ -59,7 +59,8 @@ const router = createBrowserRouter([
       {
         element: <Layout />,
         children: [
-          { index: true, element: <Navigate to="/accounts" replace /> },
+          // The portfolio at a glance first; every count on it leads on to the accounts behind it.
+          { index: true, element: <Navigate to="/dashboard" replace /> },
           { path: '/welcome', element: <WelcomePage /> },
           { path: '/accounts', element: <AccountsPage /> },
           { path: '/accounts/:accountId', element: <AccountPage /> },

@@ -19,7 +19,7 @@ import { useUser } from '../auth/session.tsx';
 import { useAccounts, useDirectory, type AccountListQuery } from './api.ts';
 import { COLUMNS, DEFAULT_COLUMNS, type Column } from './columns.tsx';
 
-const FILTERS = ['q', 'segment', 'type', 'activity', 'status', 'ownerId', 'key'] as const;
+const FILTERS = ['q', 'segment', 'previousSegment', 'type', 'activity', 'status', 'ownerId', 'key'] as const;
 const PAGE_SIZES = ['25', '50', '100', '200'];
 
 export function AccountsPage() {
@@ -145,6 +145,7 @@ export function AccountsPage() {
           w={240}
         />
         {filterSelect('segment', t('accounts.filters.segment'), SEGMENTS.map((segment) => ({ value: segment, label: segment })))}
+        {filterSelect('previousSegment', t('accounts.filters.previousSegment'), SEGMENTS.map((segment) => ({ value: segment, label: segment })))}
         {filterSelect('type', t('accounts.filters.type'), KEY_CLIENT_TYPES.map((type) => ({ value: type, label: t(`types.${type}`) })))}
         {filterSelect('activity', t('accounts.filters.activity'), ACTIVITIES.map((activity) => ({ value: activity, label: t(`activity.${activity}`) })))}
         {filterSelect('status', t('accounts.filters.status'), ACCOUNT_STATUSES.map((status) => ({ value: status, label: t(`status.${status}`) })))}

@@ -10,6 +10,8 @@ export type AccountListQuery = {
   order?: 'asc' | 'desc';
   q?: string;
   segment?: string;
+  /** The segment in the run before the latest: with segment, the accounts that moved between the two. */
+  previousSegment?: string;
   type?: string;
   activity?: string;
   status?: string;
