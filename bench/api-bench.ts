@@ -204,7 +204,7 @@ const MANIFEST = 'bench-data.json';
 type Manifest = { loader: number; accounts: number; contacts: number; schema: string };
 
 /** The SHA-256 of every migration's SQL, in file order. */
-function migrationsHash(): string {
+export function migrationsHash(): string {
   const hash = createHash('sha256');
   for (const file of readdirSync(MIGRATIONS_FOLDER).filter((name) => name.endsWith('.sql')).sort()) {
     hash.update(readFileSync(join(MIGRATIONS_FOLDER, file)));
@@ -425,7 +425,10 @@ type DataShape = { accounts: number; contacts: number; kamOwns: number; kamSees:
 // ---------------------------------------------------------------------------------------------------
 // The server, in a child process
 
-/** Runs the app on `KAMERTON_BENCH_DATABASE_URL` (sent by the parent in the environment, never in argv). */
+/**
+ * Runs the app on `KAMERTON_BENCH_DATABASE_URL` (sent by the parent in the environment, never in argv),
+ * serving the web app from `KAMERTON_BENCH_WEB_DIR` when set (web/dist otherwise).
+ */
 async function serveForBench(): Promise<void> {
   const url = process.env.KAMERTON_BENCH_DATABASE_URL;
   if (url === undefined) throw new Error('KAMERTON_BENCH_DATABASE_URL is not set: this mode is started by bench/api-bench.ts');
@@ -433,7 +436,7 @@ async function serveForBench(): Promise<void> {
   // standard output, which the parent sends to /dev/null: the log's cost is counted, not a terminal's).
   const config = await loadConfig({ DATABASE_URL: url });
   const database = await connect(url, null, { migrate: false });
-  const app = await buildApp({ database, config, logger: { level: config.logLevel } });
+  const app = await buildApp({ database, config, logger: { level: config.logLevel }, webDir: process.env.KAMERTON_BENCH_WEB_DIR });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -449,12 +452,13 @@ async function serveForBench(): Promise<void> {
   process.send?.({ port: address.port });
 }
 
-type Server = { port: number; pid: number; stop(): Promise<void> };
+export type Server = { port: number; pid: number; stop(): Promise<void> };
 
-async function startServer(url: string): Promise<Server> {
+/** The server in a child process on the database at `url`; `webDir`: the web app's build it serves (web/dist by default). */
+export async function startServer(url: string, webDir?: string): Promise<Server> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve'], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, KAMERTON_BENCH_DATABASE_URL: url },
+    env: { ...process.env, KAMERTON_BENCH_DATABASE_URL: url, ...(webDir === undefined ? {} : { KAMERTON_BENCH_WEB_DIR: webDir }) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

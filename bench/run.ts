@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: three suites, run one after the other, whose reports are printed and written to
+ * `npm run bench`: four suites, run one after the other, whose reports are printed and written to
  * bench/.data/results.md (the file holds the last invocation's reports). docs/performance.md explains
  * the methods and records the figures.
  *
@@ -8,14 +8,21 @@
  * - api: `GET /api/v1/accounts` through the server against its bare SQL through `pg` (bench/api-bench.ts).
  * - ledger: `kamerton import` against a bare COPY of the same file, and `kamerton analysis run` against
  *   DuckDB, on the embedded PostgreSQL and on an external server (bench/ledger-bench.ts).
+ * - dashboard: /dashboard until its ABC-XYZ matrix and /accounts until its first row in Chromium, against
+ *   the API calls each page makes, sent from Node, on 100k accounts and the 10M-line ledger
+ *   (bench/dashboard-bench.ts).
  *
- * Flags: `--suite analysis,api,ledger` (which suites, default all), `--runs N` (timed runs of each
- * program per ledger, default 3 for the analysis and 1 for the ledger suite; rounds of the API's
- * measurements, default 1), `--sizes 1m,10m` (which ledgers, for the analysis and the ledger suites).
+ * Flags: `--suite analysis,api,ledger,dashboard` (which suites, default all), `--runs N` (timed runs of
+ * each program per ledger, default 3 for the analysis and 1 for the ledger suite; rounds of the API's
+ * measurements, default 1; rounds of each page, default 5), `--sizes 1m,10m` (which ledgers, for the
+ * analysis and the ledger suites, default both; for the dashboard, default 10m).
  * For the analysis: `--tools floor,startup,kamerton,duckdb` (which programs; the class check needs the
  * last two). For the API: `--duration S` (seconds of each measurement, default 30). For the ledger:
  * `--server-url postgres://...` (the external server; default TEST_DATABASE_URL or DATABASE_URL, and
- * `none` leaves it out).
+ * `none` leaves it out). For the dashboard: `--server-url postgres://...` loads and serves the data from
+ * that server instead of the embedded PostgreSQL (the environment is not read: one database is enough
+ * to compare a page with its API, and the 10M-line load is several GB); `--pages dashboard,accounts`
+ * (which pages, default both).
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,28 +30,30 @@ import { compareClassFiles } from './compare-classes.ts';
 import { commandFor, DATA_DIR, describeLedger, describeMachine, prepareLedger, SIZES, type Ledger, type Size, type Tool } from './ledgers.ts';
 import { checkGnuTime, measureCommand, median, type Measurement } from './measure.ts';
 import { PROGRAMS, runApiBench } from './api-bench.ts';
+import { runDashboardBench, VIEWS, type View } from './dashboard-bench.ts';
 import { runLedgerBench } from './ledger-bench.ts';
 
 const TOOLS: readonly Tool[] = ['floor', 'startup', 'kamerton', 'duckdb'];
 
-type Suite = 'analysis' | 'api' | 'ledger';
-const SUITES: readonly Suite[] = ['analysis', 'api', 'ledger'];
+type Suite = 'analysis' | 'api' | 'ledger' | 'dashboard';
+const SUITES: readonly Suite[] = ['analysis', 'api', 'ledger', 'dashboard'];
 
-/** `runs` is null when not given: each suite then takes its own default. */
-type Options = { suites: Suite[]; sizes: Size[]; runs: number | null; tools: Tool[]; duration: number; serverUrl: string | null };
+/** `runs` and `sizes` are null when not given: each suite then takes its own default. */
+type Options = { suites: Suite[]; sizes: Size[] | null; runs: number | null; tools: Tool[]; duration: number; serverUrl: string | null; views: View[] };
 
 /** The flags, and the suites each belongs to (null: all). */
 const FLAGS: Record<string, readonly Suite[] | null> = {
   '--suite': null,
   '--runs': null,
-  '--sizes': ['analysis', 'ledger'],
+  '--sizes': ['analysis', 'ledger', 'dashboard'],
   '--tools': ['analysis'],
   '--duration': ['api'],
-  '--server-url': ['ledger'],
+  '--server-url': ['ledger', 'dashboard'],
+  '--pages': ['dashboard'],
 };
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { suites: [...SUITES], sizes: [...SIZES], runs: null, tools: [...TOOLS], duration: 30, serverUrl: null };
+  const options: Options = { suites: [...SUITES], sizes: null, runs: null, tools: [...TOOLS], duration: 30, serverUrl: null, views: [...VIEWS] };
   const given: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -64,6 +73,10 @@ function parseOptions(argv: string[]): Options {
     } else if (flag === '--runs') {
       options.runs = Number(value);
       if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error(`--runs takes a whole number from 1, got ${value}`);
+    } else if (flag === '--pages') {
+      const named = value.split(',');
+      for (const view of named) if (!(VIEWS as readonly string[]).includes(view)) throw new Error(`--pages takes ${VIEWS.join(', ')}, got ${view}`);
+      options.views = VIEWS.filter((view) => named.includes(view));
     } else if (flag === '--server-url') {
       options.serverUrl = value;
     } else if (flag === '--duration') {
@@ -124,7 +137,7 @@ async function runAnalysis(options: Options): Promise<{ report: string; mismatch
   const runs = options.runs ?? 3;
   const rows: Row[] = [];
   let mismatches = 0;
-  for (const size of options.sizes) {
+  for (const size of options.sizes ?? SIZES) {
     const ledger = prepareLedger(size, (line) => console.log(line));
     const order = options.tools;
     const measured = new Map<Tool, Measurement[]>(order.map((tool) => [tool, []]));
@@ -189,13 +202,24 @@ async function main(): Promise<number> {
   await suite('ledger', async () => {
     console.log('Ledger: kamerton import against a bare COPY, kamerton analysis run against DuckDB');
     const { report, failures } = await runLedgerBench({
-      sizes: options.sizes,
+      sizes: options.sizes ?? SIZES,
       runs: options.runs ?? 1,
       serverUrl: options.serverUrl,
       env: process.env,
       log: (line) => console.log(line),
     });
     return { report, problems: failures };
+  });
+  await suite('dashboard', async () => {
+    console.log('Dashboard: /dashboard and /accounts in Chromium against their API calls');
+    const { report, errors } = await runDashboardBench({
+      sizes: options.sizes ?? ['10m'],
+      runs: options.runs ?? 5,
+      views: options.views,
+      serverUrl: options.serverUrl,
+      log: (line) => console.log(line),
+    });
+    return { report, problems: errors };
   });
   return failed ? 1 : 0;
 }
