@@ -41,6 +41,16 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
   }
 
+  it('serves the production build of the web app, whatever NODE_ENV the server was started with', async () => {
+    // The tests start the server with NODE_ENV=test (Vitest's); a build that inherited it was React's
+    // development build, which runs every effect twice and so sent each page's requests twice.
+    const html = await (await fetch(server.url)).text();
+    const script = /<script[^>]+src="([^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const bundle = await (await fetch(new URL(script!, server.url))).text();
+    expect(bundle.includes('jsxDEV')).toBe(false);
+  });
+
   it('sends a fresh server to the first-run page, which creates the administrator', async () => {
     await page.goto(server.url);
     await page.waitForURL(/\/setup$/);
