@@ -1,21 +1,25 @@
+import { lazy } from 'react';
 import { MantineProvider, createTheme, type CSSVariablesResolver } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, Navigate, Outlet } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { ApiError } from '../api/client.ts';
-import { AccountPage } from '../features/accounts/AccountPage.tsx';
-import { AccountsPage } from '../features/accounts/AccountsPage.tsx';
 import { SessionProvider } from '../features/auth/session.tsx';
 import { SetupPage } from '../features/auth/SetupPage.tsx';
 import { SignInPage } from '../features/auth/SignInPage.tsx';
 import { WelcomePage } from '../features/auth/WelcomePage.tsx';
-import { UsersPage } from '../features/users/UsersPage.tsx';
-import { DashboardPage } from '../features/dashboard/DashboardPage.tsx';
-import { ImportsPage } from '../features/imports/ImportsPage.tsx';
-import { AnalysesPage } from '../features/analyses/AnalysesPage.tsx';
 import { Layout } from './Layout.tsx';
 import { NotFoundPage, RouteError } from './RouteError.tsx';
+
+// Each section's page is a chunk of its own, loaded when first opened: the first page shows sooner,
+// and ECharts comes only with the pages that draw charts.
+const AccountPage = lazy(() => import('../features/accounts/AccountPage.tsx').then((module) => ({ default: module.AccountPage })));
+const AccountsPage = lazy(() => import('../features/accounts/AccountsPage.tsx').then((module) => ({ default: module.AccountsPage })));
+const UsersPage = lazy(() => import('../features/users/UsersPage.tsx').then((module) => ({ default: module.UsersPage })));
+const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage.tsx').then((module) => ({ default: module.DashboardPage })));
+const ImportsPage = lazy(() => import('../features/imports/ImportsPage.tsx').then((module) => ({ default: module.ImportsPage })));
+const AnalysesPage = lazy(() => import('../features/analyses/AnalysesPage.tsx').then((module) => ({ default: module.AnalysesPage })));
 
 // Shade 8 of the primary colour, gray 7 for dimmed text, and dark text on the pale backgrounds of the
 // light variants (alerts, badges): Mantine's defaults (shade 6, gray 6, each colour's shade 6) fall short

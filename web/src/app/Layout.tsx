@@ -4,6 +4,7 @@
  */
 import { Anchor, AppShell, Box, Burger, Button, Center, Group, Loader, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, Navigate, Outlet, useLocation } from 'react-router';
 import type { Role } from '../api/types.ts';
@@ -71,7 +72,9 @@ export function Layout() {
         </Box>
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
-        <Outlet />
+        <Suspense fallback={<Center py="xl"><Loader aria-label={t('app.loading')} /></Center>}>
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );
