@@ -540,12 +540,12 @@ describe('kamerton backup and restore on embedded data folders (the CLI\'s work,
     // The database of data folder A is running (opened above): the command uses it through server.json.
     const backupIo = io(dataA);
     await runBackup(file, backupIo);
-    expect(backupIo.out()).toMatch(new RegExp(`^Backed up \\d+ rows of 18 tables from the embedded PostgreSQL in ${escape(dataA)} to ${escape(file)} \\(`));
+    expect(backupIo.out()).toMatch(new RegExp(`^Backed up \\d+ rows of 19 tables from the embedded PostgreSQL in ${escape(dataA)} to ${escape(file)} \\(`));
     expect(backupIo.out()).toMatch(/^ {2}history +\d+$/m);
 
     const restoreIo = io(dataB);
     await runRestore(file, {}, restoreIo);
-    expect(restoreIo.out()).toMatch(new RegExp(`^Restored \\d+ rows of 18 tables into the embedded PostgreSQL in ${escape(dataB)} from ${escape(file)}`));
+    expect(restoreIo.out()).toMatch(new RegExp(`^Restored \\d+ rows of 19 tables into the embedded PostgreSQL in ${escape(dataB)} from ${escape(file)}`));
     expect(restoreIo.out()).toContain('everyone signs in again');
 
     const again = await rejection(runRestore(file, {}, io(dataB)));
