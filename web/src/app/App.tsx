@@ -14,12 +14,35 @@ import { NotFoundPage, RouteError } from './RouteError.tsx';
 
 // Each section's page is a chunk of its own, loaded when first opened: the first page shows sooner,
 // and ECharts comes only with the pages that draw charts.
-const AccountPage = lazy(() => import('../features/accounts/AccountPage.tsx').then((module) => ({ default: module.AccountPage })));
-const AccountsPage = lazy(() => import('../features/accounts/AccountsPage.tsx').then((module) => ({ default: module.AccountsPage })));
-const UsersPage = lazy(() => import('../features/users/UsersPage.tsx').then((module) => ({ default: module.UsersPage })));
-const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage.tsx').then((module) => ({ default: module.DashboardPage })));
-const ImportsPage = lazy(() => import('../features/imports/ImportsPage.tsx').then((module) => ({ default: module.ImportsPage })));
-const AnalysesPage = lazy(() => import('../features/analyses/AnalysesPage.tsx').then((module) => ({ default: module.AnalysesPage })));
+const load = {
+  dashboard: () => import('../features/dashboard/DashboardPage.tsx'),
+  accounts: () => import('../features/accounts/AccountsPage.tsx'),
+  account: () => import('../features/accounts/AccountPage.tsx'),
+  imports: () => import('../features/imports/ImportsPage.tsx'),
+  analyses: () => import('../features/analyses/AnalysesPage.tsx'),
+  users: () => import('../features/users/UsersPage.tsx'),
+};
+const DashboardPage = lazy(() => load.dashboard().then((module) => ({ default: module.DashboardPage })));
+const AccountsPage = lazy(() => load.accounts().then((module) => ({ default: module.AccountsPage })));
+const AccountPage = lazy(() => load.account().then((module) => ({ default: module.AccountPage })));
+const ImportsPage = lazy(() => load.imports().then((module) => ({ default: module.ImportsPage })));
+const AnalysesPage = lazy(() => load.analyses().then((module) => ({ default: module.AnalysesPage })));
+const UsersPage = lazy(() => load.users().then((module) => ({ default: module.UsersPage })));
+
+/**
+ * The chunk of the page the address opens starts loading with the app, beside the session's request,
+ * rather than after it (the page renders only once the session is known). Importing it again later
+ * takes the same module.
+ */
+function preloadOpenedPage(path: string): void {
+  const section = path.split('/')[1] ?? '';
+  if (section === '' || section === 'dashboard') void load.dashboard();
+  else if (section === 'accounts') void (path.split('/').length > 2 ? load.account() : load.accounts());
+  else if (section === 'imports') void load.imports();
+  else if (section === 'analyses') void load.analyses();
+  else if (section === 'users') void load.users();
+}
+preloadOpenedPage(window.location.pathname);
 
 // Shade 8 of the primary colour, gray 7 for dimmed text, and dark text on the pale backgrounds of the
 // light variants (alerts, badges): Mantine's defaults (shade 6, gray 6, each colour's shade 6) fall short

@@ -43,11 +43,13 @@ export function useAccount(id: string) {
 }
 
 /** The active users' names and roles, which any signed-in user may read (owners, teams, assignment). */
-export function useDirectory() {
+/** The users directory; `enabled` false where the page would not use it (it is fetched only once needed). */
+export function useDirectory(enabled = true) {
   return useQuery({
     queryKey: ['directory'],
     queryFn: ({ signal }) => api<{ items: DirectoryUser[] }>('/api/v1/users/directory', { signal }).then((directory) => directory.items),
     staleTime: 5 * 60_000,
+    enabled,
   });
 }
 

@@ -30,7 +30,8 @@ export function DashboardPage() {
   const owner = managesAll ? params.get('owner') ?? undefined : undefined;
   const dashboard = useDashboard(owner);
   const kams = useKamPortfolios(managesAll);
-  const directory = useDirectory();
+  // Only the portfolio selector names people: a KAM's dashboard does without the directory.
+  const directory = useDirectory(managesAll);
   // The accounts list names "no owner" as "none", the dashboard as "unassigned".
   const ownerFilter = owner === undefined ? undefined : owner === 'unassigned' ? 'none' : owner;
 
