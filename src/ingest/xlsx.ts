@@ -420,10 +420,23 @@ const DECIMAL_SAMPLE_ROWS = 1000;
 const PROGRESS_EVERY_ROWS = 5000;
 
 /** What ExcelJS's worksheet reader has beyond its published type: its name and its input. */
+type AbandonedStream = { destroy?: () => void; on?: (event: 'error', listener: () => void) => unknown; path?: unknown };
+
 type WorksheetReaderWithName = ExcelJS.stream.xlsx.WorksheetReader & {
   name: string;
-  iterator?: { destroy?: () => void; path?: unknown };
+  iterator?: AbandonedStream;
 };
+
+/**
+ * Closes a stream left unread. A file stream destroyed before it has opened its file still opens it,
+ * and fails (ENOENT) when ExcelJS has deleted that temporary file meanwhile, as it does with a skipped
+ * sheet's copy: with no listener, that error is thrown where nothing can catch it and ends the
+ * process. The stream is discarded, so its errors are too.
+ */
+export function abandonStream(stream: AbandonedStream | undefined): void {
+  stream?.on?.('error', () => {});
+  stream?.destroy?.();
+}
 
 /**
  * Reads the rows of the chosen sheet as plain values, header first; `onRow` is awaited in order.
@@ -469,7 +482,7 @@ async function readSheetRows(
       const worksheet = sheet as WorksheetReaderWithName;
       if (found || worksheet.name !== wanted) {
         // A skipped sheet's temporary file stream is closed unread; a zip entry stream is drained by ExcelJS.
-        worksheet.iterator?.destroy?.();
+        abandonStream(worksheet.iterator);
         continue;
       }
       found = true;
@@ -488,7 +501,7 @@ async function readSheetRows(
         // Stopping early (a --strict bad line) abandons ExcelJS's generator before it deletes the
         // sheet's temporary copy, so the copy is deleted here.
         const source = worksheet.iterator;
-        source?.destroy?.();
+        abandonStream(source);
         if (typeof source?.path === 'string') await unlink(source.path).catch(() => undefined);
         throw error;
       }
