@@ -147,4 +147,20 @@ describe.skipIf(missing !== null)('ledger imports in the browser', () => {
     await expect.poll(() => count('added')).toBe('24');
     await expectAccessible('imports, history');
   }, 90_000);
+
+  it('imports nothing when told to stop at the first bad line, and names that line', async () => {
+    await page.locator('input[type=file]').setInputFiles(file);
+    await page.getByTestId('preview-rows').waitFor();
+    await page.getByLabel('Stop at the first bad line').check();
+    const importButton = page.getByRole('button', { name: 'Import', exact: true });
+    await expect.poll(() => importButton.isEnabled()).toBe(true);
+    await importButton.click();
+    const failure = page.getByRole('alert').filter({ hasText: 'The import failed; nothing was changed' });
+    await failure.waitFor({ timeout: 60_000 });
+    expect(await failure.textContent()).toContain('Line: 6');
+    await expectAccessible('imports, a strict import refused');
+    // Nothing was imported: the history still holds the two earlier runs.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('import-history').locator('tbody tr').count()).toBe(2);
+  }, 90_000);
 });

@@ -12,6 +12,7 @@ import {
   Alert,
   Anchor,
   Button,
+  Checkbox,
   FileInput,
   Group,
   List,
@@ -69,6 +70,8 @@ export function ImportsPage() {
   const [file, setFile] = useState<File | null>(null);
   const [fileVersion, setFileVersion] = useState(0);
   const [options, setOptions] = useState<ReadOptions>({});
+  // Strictness changes the import, not the reading: the preview reports every bad row either way.
+  const [strict, setStrict] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
   const preview = usePreview(file, fileVersion, debouncedSource, options);
   const job = useImportJob(jobId);
@@ -158,11 +161,17 @@ export function ImportsPage() {
               <ReadingOptions file={file} preview={current} options={options} onChange={setOptions} />
               {preview.isFetching && <Group gap="xs"><Loader size="xs" aria-label={t('app.loading')} /><Text size="sm">{t('imports.preview.reading')}</Text></Group>}
               {current !== null && <PreviewView preview={current} options={options} onChange={setOptions} />}
+              <Checkbox
+                label={t('imports.upload.strict')}
+                description={t('imports.upload.strictHint')}
+                checked={strict}
+                onChange={(event) => setStrict(event.currentTarget.checked)}
+              />
               <Group>
                 <Button
                   disabled={!canImport}
                   loading={running}
-                  onClick={() => current !== null && start.mutate({ file, source: source.trim(), options: current.options })}
+                  onClick={() => current !== null && start.mutate({ file, source: source.trim(), options: strict ? { ...current.options, strict: true } : current.options })}
                 >
                   {t('imports.upload.import')}
                 </Button>

@@ -30,6 +30,8 @@ export type ReadOptions = {
   sheet?: string;
   /** Field to header text or 1-based column; null for none. */
   map?: Partial<Record<LedgerField, string | number | null>>;
+  /** Stop at the first bad line, importing nothing, instead of rejecting it and going on (the import only). */
+  strict?: boolean;
 };
 
 export type RowError = { line: number; column: string | null; value: string | null; message: string };
