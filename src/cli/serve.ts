@@ -22,6 +22,9 @@ export type ServeOptions = {
   webDevServerUrl?: string;
 };
 
+/** How long a stop waits for the responses in flight before it closes their connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 /** Runs the server until SIGINT or SIGTERM has stopped it; rejects when it cannot start. */
 export async function serve(options: ServeOptions = {}): Promise<void> {
   const config = options.config ?? await loadConfig();
@@ -58,7 +61,18 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   const stop = (signal: string): Promise<void> => {
     stopping ??= (async () => {
       app.log.info(`${signal}: stopping`);
-      await app.close();
+      // Closing waits for the requests in flight, but a client that stopped reading a response (a
+      // paused download, a dead network) would hold the stop for good, and the embedded PostgreSQL
+      // would then be killed rather than shut down. After a grace period their connections are cut.
+      const cut = setTimeout(() => {
+        app.log.warn(`${signal}: closing the connections still open after ${SHUTDOWN_GRACE_MS / 1000} s`);
+        app.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       await database.close();
     })();
     return stopping;
