@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, screenshot, seriousViolations, startServer, type RunningServer } from './support.ts';
+import { browserMissing, createAdministrator, expectAccessible, launchBrowser, loadDemo, screenshot, startServer, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
@@ -29,9 +29,6 @@ describe.skipIf(missing !== null)('analyses in the browser', () => {
     await server?.stop();
   });
 
-  async function expectAccessible(name: string) {
-    expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
-  }
 
   /** The cells of the movers table's rows, as text. */
   async function moverRows(): Promise<string[][]> {
@@ -40,15 +37,8 @@ describe.skipIf(missing !== null)('analyses in the browser', () => {
   }
 
   it('loads the demo company', async () => {
-    await page.goto(server.url);
-    await page.waitForURL(/\/setup$/);
-    await page.getByLabel('Your name').fill('Anna Admin');
-    await page.getByLabel('E-mail address').fill('anna@example.com');
-    await page.locator('input[type=password]').fill('a long enough password');
-    await page.getByRole('button', { name: 'Create the administrator' }).click();
-    await page.waitForURL(/\/welcome$/);
-    await page.getByRole('button', { name: 'Load the demo company' }).click();
-    await page.getByText('The demo company is loaded').waitFor({ timeout: 120_000 });
+    await createAdministrator(page, server.url);
+    await loadDemo(page);
   }, 150_000);
 
   it('shows the form with the command line\'s defaults and the demo\'s runs', async () => {
@@ -60,7 +50,7 @@ describe.skipIf(missing !== null)('analyses in the browser', () => {
     expect(await page.getByRole('textbox', { name: 'ABC: B below' }).inputValue()).toBe('95 %');
     expect(await page.getByRole('textbox', { name: 'Lost after (days)' }).inputValue()).toBe('180');
     await page.getByRole('table', { name: 'Accounts that moved' }).waitFor();
-    await expectAccessible('analyses');
+    await expectAccessible(page, 'analyses');
   });
 
   it('runs an analysis with other ABC cut-offs, lists it and compares it with the run before it', async () => {
@@ -100,7 +90,7 @@ describe.skipIf(missing !== null)('analyses in the browser', () => {
       Array.from({ length: Math.min(Number(count), 25) }, () => `${from}>${to}`),
     );
     expect(await cell.getAttribute('aria-pressed')).toBe('true');
-    await expectAccessible('analyses: one cell\'s movers');
+    await expectAccessible(page, 'analyses: one cell\'s movers');
     // A taller window for the picture, so that it holds the matrix and the cell's movers below it.
     await page.setViewportSize({ width: 1400, height: 1300 });
     // The comparison at the top of the window, below the app's fixed header (a string: no DOM types here).

@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, screenshot, seriousViolations, startServer, type RunningServer } from './support.ts';
+import { browserMissing, createAdministrator, expectAccessible, launchBrowser, loadDemo, screenshot, startServer, tableColumn, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
@@ -26,19 +26,10 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
     context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
     page = await context.newPage();
     // The first run and the demo company, as first-run.e2e.ts loads them.
-    await page.goto(server.url);
-    await page.waitForURL(/\/setup$/);
-    await page.getByLabel('Your name').fill('Anna Admin');
-    await page.getByLabel('E-mail address').fill('anna@example.com');
-    await page.locator('input[type=password]').fill('a long enough password');
-    await page.getByRole('button', { name: 'Create the administrator' }).click();
-    await page.waitForURL(/\/welcome$/);
-    const loaded = page.waitForResponse((response) => response.url().endsWith('/api/v1/demo') && response.request().method() === 'POST', { timeout: 120_000 });
-    await page.getByRole('button', { name: 'Load the demo company' }).click();
-    const summary = await (await loaded).json() as { password: string; users: { email: string; name: string; role: string }[] };
+    await createAdministrator(page, server.url);
+    const summary = await loadDemo(page);
     demoPassword = summary.password;
     demoUsers = summary.users;
-    await page.getByText('The demo company is loaded').waitFor();
   }, 240_000);
 
   afterAll(async () => {
@@ -46,17 +37,7 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
     await server?.stop();
   });
 
-  async function expectAccessible(name: string) {
-    expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
-  }
 
-  /** The texts of a column of the accounts table, found by its header's text. */
-  async function column(header: string): Promise<string[]> {
-    const headers = (await page.locator('table thead th').allTextContents()).map((text) => text.replace(/[▲▼]/g, '').trim());
-    const index = headers.indexOf(header);
-    if (index < 0) throw new Error(`no column ${header} among ${headers.join(', ')}`);
-    return page.locator(`table tbody tr td:nth-child(${index + 1})`).allTextContents();
-  }
 
   /** The accounts list's count ("12 accounts"), once the list has loaded. */
   async function listedTotal(): Promise<number> {
@@ -101,7 +82,7 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
     let sum = 0;
     for (const segment of SEGMENTS) sum += await cellClients(segment);
     expect(sum).toBe(dashboard.totals.clients);
-    await expectAccessible('dashboard');
+    await expectAccessible(page, 'dashboard');
     await screenshot(page, 'dashboard');
   });
 
@@ -111,7 +92,7 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
     await page.locator('[data-testid=abc-xyz-matrix] a[data-segment=AX]').click();
     await page.waitForURL(/\/accounts\?segment=AX$/);
     await expect.poll(listedTotal).toBe(expected);
-    const segments = await column('Segment');
+    const segments = await tableColumn(page, 'Segment');
     expect(segments.length).toBeGreaterThan(0);
     expect(segments.every((segment) => segment === 'AX')).toBe(true);
   });
@@ -134,10 +115,10 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
     await chosen!.link.click();
     await page.waitForURL(new RegExp(`/accounts\\?previousSegment=${chosen!.from}&segment=${chosen!.to}$`));
     await expect.poll(listedTotal).toBe(chosen!.count);
-    expect((await column('Segment')).every((segment) => segment === chosen!.to)).toBe(true);
+    expect((await tableColumn(page, 'Segment')).every((segment) => segment === chosen!.to)).toBe(true);
     // The list says it is filtered by the previous segment, like its other filters.
     expect(await page.getByRole('combobox', { name: 'Segment in the previous run' }).inputValue()).toBe(chosen!.from);
-    await expectAccessible('accounts: moved between segments');
+    await expectAccessible(page, 'accounts: moved between segments');
   });
 
   it('shows a KAM\'s portfolio to the director, with the cells\' links narrowed to it', async () => {
@@ -172,7 +153,7 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
     for (const href of hrefs) {
       expect({ href, status: (await page.request.get(`${server.url}/api/v1${href!}`)).status() }).toEqual({ href, status: 200 });
     }
-    await expectAccessible('dashboard: KAM');
+    await expectAccessible(page, 'dashboard: KAM');
     await screenshot(page, 'dashboard-kam');
 
     await page.locator('[data-testid=abc-xyz-matrix] a[data-segment=AX]').click();

@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, screenshot, seriousViolations, startServer, type RunningServer } from './support.ts';
+import { browserMissing, expectAccessible, fillSetup, launchBrowser, loadDemo, screenshot, startServer, tableColumn, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
@@ -29,17 +29,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await server?.stop();
   });
 
-  /** The texts of a column of the accounts table, found by its header's text. */
-  async function column(header: string): Promise<string[]> {
-    const headers = (await page.locator('table thead th').allTextContents()).map((text) => text.replace(/[▲▼]/g, '').trim());
-    const index = headers.indexOf(header);
-    if (index < 0) throw new Error(`no column ${header} among ${headers.join(', ')}`);
-    return page.locator(`table tbody tr td:nth-child(${index + 1})`).allTextContents();
-  }
 
-  async function expectAccessible(name: string) {
-    expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
-  }
 
   it('serves the production build of the web app, whatever NODE_ENV the server was started with', async () => {
     // The tests start the server with NODE_ENV=test (Vitest's); a build that inherited it was React's
@@ -55,30 +45,23 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await page.goto(server.url);
     await page.waitForURL(/\/setup$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome to Kamerton');
-    await expectAccessible('setup');
+    await expectAccessible(page, 'setup');
     await screenshot(page, 'setup');
-    await page.getByLabel('Your name').fill('Anna Admin');
-    await page.getByLabel('E-mail address').fill('anna@example.com');
-    await page.locator('input[type=password]').fill('a long enough password');
-    await page.getByRole('button', { name: 'Create the administrator' }).click();
-    await page.waitForURL(/\/welcome$/);
+    await fillSetup(page);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, Anna Admin');
-    await expectAccessible('welcome');
+    await expectAccessible(page, 'welcome');
   });
 
   it('loads the demo company in one click and lists its accounts', async () => {
-    const loaded = page.waitForResponse((response) => response.url().endsWith('/api/v1/demo') && response.request().method() === 'POST', { timeout: 120_000 });
-    await page.getByRole('button', { name: 'Load the demo company' }).click();
-    const summary = await (await loaded).json() as { password: string; users: { email: string; name: string; role: string }[] };
+    const summary = await loadDemo(page);
     demoPassword = summary.password;
     demoUsers = summary.users;
-    await page.getByText('The demo company is loaded').waitFor();
     await screenshot(page, 'welcome-demo-loaded');
     await page.getByRole('link', { name: 'Go to the accounts' }).click();
     await page.waitForURL(/\/accounts$/);
     await page.getByRole('table', { name: 'Accounts' }).locator('tbody tr').first().waitFor();
     expect(await page.getByText(/^\d+ accounts$/).textContent()).toMatch(/^3\d\d accounts$/);
-    await expectAccessible('accounts');
+    await expectAccessible(page, 'accounts');
     await screenshot(page, 'accounts');
   }, 150_000);
 
@@ -87,7 +70,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await page.getByRole('option', { name: 'AX', exact: true }).click();
     await page.waitForURL(/segment=AX/);
     await expect.poll(async () => {
-      const segments = await column('Segment');
+      const segments = await tableColumn(page, 'Segment');
       return segments.length > 0 && segments.every((segment) => segment === 'AX');
     }).toBe(true);
     const total = Number((await page.getByText(/^\d+ accounts?$/).textContent())!.split(' ')[0]);
@@ -103,7 +86,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await first.click();
     await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
-    await expectAccessible('dossier: facts');
+    await expectAccessible(page, 'dossier: facts');
     await screenshot(page, 'dossier-facts');
     await page.getByLabel('Industry').fill('Precision optics');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -112,22 +95,22 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     const row = page.getByRole('table', { name: 'Change history' }).locator('tbody tr').first();
     await expect.poll(() => row.textContent()).toContain('Precision optics');
     expect(await row.textContent()).toContain('Anna Admin');
-    await expectAccessible('dossier: changes');
+    await expectAccessible(page, 'dossier: changes');
   });
 
   it('shows the sales, the relationship history and the competitors of a dossier', async () => {
     await page.getByRole('tab', { name: 'Sales' }).click();
     await page.getByRole('heading', { name: 'Revenue and margin by month' }).waitFor();
     expect(await page.getByRole('table', { name: 'Products bought (top 50 by revenue)' }).locator('tbody tr').count()).toBeGreaterThan(0);
-    await expectAccessible('dossier: sales');
+    await expectAccessible(page, 'dossier: sales');
     await screenshot(page, 'dossier-sales');
     await page.getByRole('tab', { name: 'Relationship history' }).click();
     await page.getByText(/^Delivery/).first().waitFor();
-    await expectAccessible('dossier: relationship');
+    await expectAccessible(page, 'dossier: relationship');
     await screenshot(page, 'dossier-relationship');
     await page.getByRole('tab', { name: 'Competitors' }).click();
     await page.getByRole('button', { name: 'Add a competitor' }).waitFor();
-    await expectAccessible('dossier: competitors');
+    await expectAccessible(page, 'dossier: competitors');
   });
 
   it('adds a person on the decision map and links them to a manager', async () => {
@@ -145,7 +128,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     const piotr = people.locator('tbody tr', { hasText: 'Piotr Buyer' });
     await expect.poll(() => piotr.locator('td').last().textContent()).toBe('Zofia Manager');
     expect(await page.getByRole('img', { name: /^Decision map of/ }).count()).toBe(1);
-    await expectAccessible('dossier: decision map');
+    await expectAccessible(page, 'dossier: decision map');
     await screenshot(page, 'dossier-decision-map');
   });
 
@@ -177,7 +160,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await dialog.getByRole('combobox', { name: 'Outcome' }).click();
     await page.getByRole('option', { name: 'lost', exact: true }).click();
     await dialog.getByRole('textbox', { name: 'Why it was won, lost or withdrawn' }).fill('Price 8% above the winner');
-    await expectAccessible('dossier: tender form');
+    await expectAccessible(page, 'dossier: tender form');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Tender “Packaging for 2027”: lost').waitFor();
     await page.getByRole('button', { name: 'Edit the tender “Packaging for 2027”' }).click();
@@ -202,7 +185,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await page.goto(`${server.url}/accounts?segment=AX`);
     const table = page.getByRole('table', { name: 'Accounts' });
     await table.locator('tbody tr').first().waitFor();
-    const names = (await column('Name')).slice(0, 2);
+    const names = (await tableColumn(page, 'Name')).slice(0, 2);
     for (const name of names) await page.getByRole('checkbox', { name: `Select ${name}` }).check();
     await page.getByText('2 accounts selected').waitFor();
     const kam = demoUsers.find((user) => user.role === 'kam')!;
@@ -219,7 +202,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
       }
       return owners.every((cells) => cells.includes(kam.name)) && owners.length === 2;
     }).toBe(true);
-    await expectAccessible('accounts: bulk assignment');
+    await expectAccessible(page, 'accounts: bulk assignment');
 
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     expect(href).toBe('/api/v1/accounts/export?segment=AX&format=csv');
@@ -234,7 +217,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.waitForURL(/\/users$/);
     await page.getByRole('table', { name: 'Users' }).locator('tbody tr').first().waitFor();
-    await expectAccessible('users');
+    await expectAccessible(page, 'users');
     await page.getByRole('button', { name: 'Invite a user' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('textbox', { name: 'Name' }).fill('Nina Nowak');
@@ -243,7 +226,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await dialog.getByText('Nina Nowak can sign in now').waitFor();
     const password = (await dialog.locator('code').textContent())!;
     expect(password).toMatch(/^[a-zA-Z2-9]{16}$/);
-    await expectAccessible('users: invited');
+    await expectAccessible(page, 'users: invited');
     await dialog.getByRole('button', { name: 'Close' }).first().click();
     await page.getByRole('combobox', { name: 'Role of Nina Nowak' }).click();
     await page.getByRole('option', { name: 'Marketing', exact: true }).click();
@@ -263,7 +246,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
   it('answers an unknown address with a page of its own', async () => {
     await page.goto(`${server.url}/no-such-page`);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
-    await expectAccessible('not found');
+    await expectAccessible(page, 'not found');
   });
 
   it('switches the language, and keeps the choice', async () => {
@@ -273,7 +256,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('pl');
     await page.reload();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Klienci');
-    await expectAccessible('accounts (pl)');
+    await expectAccessible(page, 'accounts (pl)');
     await page.locator('label', { hasText: 'English' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Accounts');
   });
@@ -284,7 +267,7 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     await page.getByRole('option', { name: 'Active', exact: true }).click();
     await page.waitForURL(/\/sign-in\?next=/);
     await page.getByText('Your session has ended').waitFor();
-    await expectAccessible('sign-in');
+    await expectAccessible(page, 'sign-in');
     await screenshot(page, 'sign-in');
     await page.getByLabel('E-mail address').fill('anna@example.com');
     await page.locator('input[type=password]').fill('a long enough password');
@@ -332,9 +315,9 @@ describe.skipIf(missing !== null)('the first run in the browser', () => {
     expect(mine.total).toBeGreaterThan(0);
     expect(mine.items.every((account) => account.ownerId === me.id || account.teamIds.includes(me.id))).toBe(true);
     expect(await page.getByText(/^\d+ accounts?$/).textContent()).toBe(`${mine.total} account${mine.total === 1 ? '' : 's'}`);
-    expect(new Set(await column('Name'))).toEqual(new Set(mine.items.slice(0, 50).map((account) => account.name)));
+    expect(new Set(await tableColumn(page, 'Name'))).toEqual(new Set(mine.items.slice(0, 50).map((account) => account.name)));
     await page.goto(`${server.url}/accounts/${foreignId}`);
     await page.getByRole('heading', { name: 'Account not found' }).waitFor();
-    await expectAccessible('dossier: not found');
+    await expectAccessible(page, 'dossier: not found');
   });
 });

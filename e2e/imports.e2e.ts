@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, launchBrowser, screenshot, seriousViolations, startServer, type RunningServer } from './support.ts';
+import { browserMissing, createAdministrator, expectAccessible, launchBrowser, screenshot, startServer, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
@@ -49,9 +49,6 @@ describe.skipIf(missing !== null)('ledger imports in the browser', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  async function expectAccessible(name: string) {
-    expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
-  }
 
   /** The figure shown under a count's label in the open import's result. */
   async function count(key: string): Promise<string> {
@@ -72,17 +69,11 @@ describe.skipIf(missing !== null)('ledger imports in the browser', () => {
   }
 
   it('creates the administrator on the first-run page and opens the imports', async () => {
-    await page.goto(server.url);
-    await page.waitForURL(/\/setup$/);
-    await page.getByLabel('Your name').fill('Anna Admin');
-    await page.getByLabel('E-mail address').fill('anna@example.com');
-    await page.locator('input[type=password]').fill('a long enough password');
-    await page.getByRole('button', { name: 'Create the administrator' }).click();
-    await page.waitForURL(/\/welcome$/);
+    await createAdministrator(page, server.url);
     await page.goto(`${server.url}/imports`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Imports');
     await page.getByText('Nothing imported yet.').waitFor();
-    await expectAccessible('imports, empty');
+    await expectAccessible(page, 'imports, empty');
   }, 60_000);
 
   it('previews the chosen file: its columns mapped, its first rows, the bad line named before importing', async () => {
@@ -99,7 +90,7 @@ describe.skipIf(missing !== null)('ledger imports in the browser', () => {
     const values = page.getByTestId('preview-values');
     await values.getByText('Line 6 will be rejected: column Data sprzedaży, value "31.02.2025"').waitFor();
     expect(await values.locator('tbody tr').first().textContent()).toContain('1,250.50');
-    await expectAccessible('imports, preview');
+    await expectAccessible(page, 'imports, preview');
     // The mapping, the first rows and the rejected line in one window.
     await page.mouse.move(700, 500);
     await page.mouse.wheel(0, 380);
@@ -121,7 +112,7 @@ describe.skipIf(missing !== null)('ledger imports in the browser', () => {
     expect((await rejected.locator('td').allTextContents()).slice(0, 3)).toEqual(['6', 'Data sprzedaży', '31.02.2025']);
     expect(await result.getByRole('link', { name: 'Download every rejected line (CSV)' }).getAttribute('href')).toMatch(/^\/api\/v1\/imports\/\d+\/rejects\.csv$/);
     expect(await result.getByRole('link', { name: 'K1' }).getAttribute('href')).toMatch(/^\/accounts\/[0-9a-f-]{36}$/);
-    await expectAccessible('imports, result');
+    await expectAccessible(page, 'imports, result');
     await result.scrollIntoViewIfNeeded();
     await screenshot(page, 'imports');
   }, 90_000);
@@ -145,7 +136,7 @@ describe.skipIf(missing !== null)('ledger imports in the browser', () => {
     // The older run opens from the history, with its own record.
     await history.nth(1).getByRole('button').click();
     await expect.poll(() => count('added')).toBe('24');
-    await expectAccessible('imports, history');
+    await expectAccessible(page, 'imports, history');
   }, 90_000);
 
   it('imports nothing when told to stop at the first bad line, and names that line', async () => {
@@ -158,7 +149,7 @@ describe.skipIf(missing !== null)('ledger imports in the browser', () => {
     const failure = page.getByRole('alert').filter({ hasText: 'The import failed; nothing was changed' });
     await failure.waitFor({ timeout: 60_000 });
     expect(await failure.textContent()).toContain('Line: 6');
-    await expectAccessible('imports, a strict import refused');
+    await expectAccessible(page, 'imports, a strict import refused');
     // Nothing was imported: the history still holds the two earlier runs.
     await page.reload();
     await expect.poll(() => page.getByTestId('import-history').locator('tbody tr').count()).toBe(2);

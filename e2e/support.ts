@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -111,4 +112,47 @@ export async function seriousViolations(page: Page): Promise<{ id: string; help:
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(repo, 'docs', 'screenshots', `${name}.png`) });
+}
+
+/** Fails, naming the page, when axe-core finds a serious or critical violation on it. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
+}
+
+/** The texts of a column of the page's table, found by its header's text (sort arrows left out). */
+export async function tableColumn(page: Page, header: string): Promise<string[]> {
+  const headers = (await page.locator('table thead th').allTextContents()).map((text) => text.replace(/[▲▼]/g, '').trim());
+  const index = headers.indexOf(header);
+  if (index < 0) throw new Error(`no column ${header} among ${headers.join(', ')}`);
+  return page.locator(`table tbody tr td:nth-child(${index + 1})`).allTextContents();
+}
+
+/** The administrator the browser tests create on a fresh server's first-run page. */
+export const ADMINISTRATOR = { name: 'Anna Admin', email: 'anna@example.com', password: 'a long enough password' } as const;
+
+/** Fills the first-run page (which the page must show) with ADMINISTRATOR and waits for the welcome page. */
+export async function fillSetup(page: Page): Promise<void> {
+  await page.getByLabel('Your name').fill(ADMINISTRATOR.name);
+  await page.getByLabel('E-mail address').fill(ADMINISTRATOR.email);
+  await page.locator('input[type=password]').fill(ADMINISTRATOR.password);
+  await page.getByRole('button', { name: 'Create the administrator' }).click();
+  await page.waitForURL(/\/welcome$/);
+}
+
+/** Opens a fresh server, which leads to its first-run page, and creates the administrator there. */
+export async function createAdministrator(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForURL(/\/setup$/);
+  await fillSetup(page);
+}
+
+export type DemoSummary = { password: string; users: { email: string; name: string; role: string }[] };
+
+/** Loads the demo company from the welcome page; its users and their shared password. */
+export async function loadDemo(page: Page): Promise<DemoSummary> {
+  const loaded = page.waitForResponse((response) => response.url().endsWith('/api/v1/demo') && response.request().method() === 'POST', { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Load the demo company' }).click();
+  const summary = await (await loaded).json() as DemoSummary;
+  await page.getByText('The demo company is loaded').waitFor();
+  return summary;
 }
