@@ -622,10 +622,11 @@ export async function loadDemo(database: Pick<Database, 'db' | 'pool'>, actor: A
 
 /**
  * Three years of invoices to the demo's clients (demo-ledger.ts), written to a temporary file and
- * loaded through the ordinary import, as an ERP export would be; then two analysis runs, a month apart,
- * so that the accounts show their segments at once and the dashboard the moves between them. A client's profile follows its status: a lost account stopped
- * buying, a won-back one came back lately, an active one buys as one of the usual profiles (never
- * "lost"); prospects have no ledger. The end of the ledger is yesterday.
+ * loaded through the ordinary import, as an ERP export would be; then two analysis runs, a month
+ * apart, so that the accounts show their segments at once and the dashboard the moves between them.
+ * A client's profile follows its status: a lost account stopped buying, a won-back one came back
+ * lately, an active one buys as one of the usual profiles (never "lost"); prospects have no ledger.
+ * The end of the ledger is yesterday.
  */
 async function loadDemoLedger(
   database: Pick<Database, 'db' | 'pool'>, actor: Actor, plan: DemoPlan, rows: Rows, seed: number,
