@@ -35,7 +35,6 @@ import { chmod, cp, mkdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import type { Browser, BrowserContext, Request } from 'playwright-core';
 import { SESSION_COOKIE } from '../src/api/plugins/auth.plugin.ts';
 import { SYSTEM_ACTOR } from '../src/app/actor.ts';
@@ -53,7 +52,7 @@ import { browserMissing, CHROMIUM, launchBrowser } from '../e2e/support.ts';
 import { migrationsHash, startServer, type Server } from './api-bench.ts';
 import { GENERATOR_VERSION, type LedgerSpec } from './generate-ledger.ts';
 import { DATA_DIR, describeLedger, prepareLedger, ROOT, type Ledger, type Size } from './ledgers.ts';
-import { databaseUrl, redactUrl } from './ledger-bench.ts';
+import { databaseUrl, redactUrl, withClient } from './ledger-bench.ts';
 import { median } from './measure.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -245,15 +244,6 @@ function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * The users, in one statement: an administrator (without one the app offers the first-run setup
