@@ -359,7 +359,8 @@ describeDatabases('backup and restore', (get) => {
     expect(error.message).toMatch(new RegExp(`^${escape(cut)} is truncated: its compressed data ends early, after line \\d+\\.$`));
 
     const lines = readLines(file);
-    const last = readHeader(file).tables.at(-1);
+    // The last line holds a row of the last table that has rows: the tables after it (if any) are empty.
+    const last = readHeader(file).tables.filter((t) => t.rows > 0).at(-1);
     writeLines(cut, lines.slice(0, -1));
     const early = await rejection(restoreDatabase(target.pool, cut));
     expect(early.message).toBe(
@@ -540,12 +541,12 @@ describe('kamerton backup and restore on embedded data folders (the CLI\'s work,
     // The database of data folder A is running (opened above): the command uses it through server.json.
     const backupIo = io(dataA);
     await runBackup(file, backupIo);
-    expect(backupIo.out()).toMatch(new RegExp(`^Backed up \\d+ rows of 19 tables from the embedded PostgreSQL in ${escape(dataA)} to ${escape(file)} \\(`));
+    expect(backupIo.out()).toMatch(new RegExp(`^Backed up \\d+ rows of 26 tables from the embedded PostgreSQL in ${escape(dataA)} to ${escape(file)} \\(`));
     expect(backupIo.out()).toMatch(/^ {2}history +\d+$/m);
 
     const restoreIo = io(dataB);
     await runRestore(file, {}, restoreIo);
-    expect(restoreIo.out()).toMatch(new RegExp(`^Restored \\d+ rows of 19 tables into the embedded PostgreSQL in ${escape(dataB)} from ${escape(file)}`));
+    expect(restoreIo.out()).toMatch(new RegExp(`^Restored \\d+ rows of 26 tables into the embedded PostgreSQL in ${escape(dataB)} from ${escape(file)}`));
     expect(restoreIo.out()).toContain('everyone signs in again');
 
     const again = await rejection(runRestore(file, {}, io(dataB)));

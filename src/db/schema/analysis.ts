@@ -20,6 +20,14 @@ export const analysisRuns = pgTable('analysis_runs', {
   importId: bigint('import_id', { mode: 'number' }),
   /** Product groups sold to anyone in the window (the key score's breadth of opportunities); null without groups. */
   productGroups: integer('product_groups'),
+  /**
+   * The customer-alive model fitted in the run (src/core/customer-alive.ts): its name, parameters,
+   * log-likelihood, convergence, time unit and horizon, and the Gamma-Gamma spend model's; null for
+   * runs made before the model existed.
+   */
+  model: jsonb('model'),
+  /** The activity rules (a row of activity_rules) the run applied; null: the defaults. */
+  rulesId: bigint('rules_id', { mode: 'number' }),
 });
 
 /**
@@ -59,6 +67,14 @@ export const analysisResults = pgTable('analysis_results', {
    */
   paymentDaysLate: doublePrecision('payment_days_late'),
   productGroups: integer('product_groups'),
+  /** The model's inputs and outputs: repeat purchases (purchase days after the first, up to the as-of date) ... */
+  repeatPurchases: integer('repeat_purchases'),
+  /** ... the probability of being active at the as-of date, the expected purchases and revenue over the horizon. */
+  pAlive: doublePrecision('p_alive'),
+  expectedPurchases: doublePrecision('expected_purchases'),
+  expectedRevenue: numeric('expected_revenue', { precision: 18, scale: 2, mode: 'number' }),
+  /** Why the account has its activity (codes of ACTIVITY_REASONS in keeping.ts); empty when active. */
+  activityReasons: text('activity_reasons').array().notNull().default(sql`'{}'::text[]`),
 }, (t) => [
   primaryKey({ columns: [t.runId, t.accountId] }),
   index('analysis_results_segment').on(t.runId, t.segment),

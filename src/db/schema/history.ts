@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { bigserial, check, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.ts';
 
-export const HISTORY_ENTITIES = ['account', 'contact', 'competitor', 'account-competitor', 'tender', 'user'] as const;
+export const HISTORY_ENTITIES = ['account', 'contact', 'competitor', 'account-competitor', 'tender', 'user', 'refusal', 'win-back-list', 'win-back-action'] as const;
 export const HISTORY_ACTIONS = ['create', 'update', 'delete', 'erase'] as const;
 
 export const history = pgTable('history', {
@@ -26,6 +26,6 @@ export const history = pgTable('history', {
 }, (t) => [
   index('history_entity').on(t.entity, t.entityId, t.id),
   index('history_account').on(t.accountId, t.id),
-  check('history_entity_kind', sql`${t.entity} in ('account', 'contact', 'competitor', 'account-competitor', 'tender', 'user')`),
+  check('history_entity_kind', sql`${t.entity} in ('account', 'contact', 'competitor', 'account-competitor', 'tender', 'user', 'refusal', 'win-back-list', 'win-back-action')`),
   check('history_action', sql`${t.action} in ('create', 'update', 'delete', 'erase')`),
 ]);

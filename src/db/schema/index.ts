@@ -7,3 +7,4 @@ export * from './tenders.ts';
 export * from './history.ts';
 export * from './ledger.ts';
 export * from './analysis.ts';
+export * from './keeping.ts';
