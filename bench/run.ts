@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: four suites, run one after the other, whose reports are printed and written to
+ * `npm run bench`: five suites, run one after the other, whose reports are printed and written to
  * bench/.data/results.md (the file holds the last invocation's reports). docs/performance.md explains
  * the methods and records the figures.
  *
@@ -12,7 +12,10 @@
  *   the API calls each page makes, sent from Node, on 100k accounts and the 10M-line ledger
  *   (bench/dashboard-bench.ts).
  *
- * Flags: `--suite analysis,api,ledger,dashboard` (which suites, default all), `--runs N` (timed runs of
+ * - model: fitting the customer-alive model (BG/NBD, then Gamma-Gamma) to 100k simulated clients,
+ *   against a SciPy fit of the same likelihood (bench/model-bench.ts; timed runs: --runs, default 3).
+ *
+ * Flags: `--suite analysis,api,ledger,dashboard,model` (which suites, default all), `--runs N` (timed runs of
  * each program per ledger, default 3 for the analysis and 1 for the ledger suite; rounds of the API's
  * measurements, default 1; rounds of each page, default 5), `--sizes 1m,10m` (which ledgers, for the
  * analysis and the ledger suites, default both; for the dashboard, default 10m).
@@ -32,11 +35,12 @@ import { checkGnuTime, measureCommand, median, type Measurement } from './measur
 import { PROGRAMS, runApiBench } from './api-bench.ts';
 import { runDashboardBench, VIEWS, type View } from './dashboard-bench.ts';
 import { runLedgerBench } from './ledger-bench.ts';
+import { runModelBench } from './model-bench.ts';
 
 const TOOLS: readonly Tool[] = ['floor', 'startup', 'kamerton', 'duckdb'];
 
-type Suite = 'analysis' | 'api' | 'ledger' | 'dashboard';
-const SUITES: readonly Suite[] = ['analysis', 'api', 'ledger', 'dashboard'];
+type Suite = 'analysis' | 'api' | 'ledger' | 'dashboard' | 'model';
+const SUITES: readonly Suite[] = ['analysis', 'api', 'ledger', 'dashboard', 'model'];
 
 /** `runs` and `sizes` are null when not given: each suite then takes its own default. */
 type Options = { suites: Suite[]; sizes: Size[] | null; runs: number | null; tools: Tool[]; duration: number; serverUrl: string | null; views: View[] };
@@ -220,6 +224,10 @@ async function main(): Promise<number> {
       log: (line) => console.log(line),
     });
     return { report, problems: errors };
+  });
+  await suite('model', async () => {
+    console.log('Model: BG/NBD on 100k simulated clients against SciPy');
+    return runModelBench({ runs: options.runs ?? 3, log: (line) => console.log(line) });
   });
   return failed ? 1 : 0;
 }
