@@ -3,8 +3,25 @@
  * The server's analysis runs print the same shape, so that a run over the stored ledger can be
  * compared line for line with the file's analysis.
  */
-import type { AnalysisResult } from '../core/types.ts';
+import type { ClientModel, ModelSummary } from '../core/customer-alive.ts';
+import type { AnalysisResult, ClientResult } from '../core/types.ts';
 import type { RowError } from '../ingest/types.ts';
+
+/**
+ * A client's figures of the customer-alive model, present on every client when the analysis fitted
+ * one (`analyze --model bgnbd`, a run with a model). Null for a client the model could not see: one
+ * whose lines up to the as-of date were all returns, so it has no purchase day to count from; the
+ * expected revenue also when the spend model could not be fitted.
+ */
+export type ClientModelFields = {
+  repeatPurchases: number | null;
+  pAlive: number | null;
+  expectedPurchases: number | null;
+  expectedRevenue: number | null;
+};
+
+/** A client of the document: the analysis's figures, then the model's when there is one. */
+export type DocumentClient = ClientResult & Partial<ClientModelFields>;
 
 export type AnalysisDocument = {
   window: AnalysisResult['window'];
@@ -19,7 +36,9 @@ export type AnalysisDocument = {
   };
   matrix: AnalysisResult['matrix'];
   keyClients: AnalysisResult['keyClients'];
-  clients: AnalysisResult['clients'];
+  /** The customer-alive model fitted up to the as-of date; absent when none was asked for. */
+  model?: ModelSummary;
+  clients: DocumentClient[];
   /** The first 1,000 rejected lines, in line order. */
   errors: RowError[];
 };
@@ -43,5 +62,40 @@ export function toDocument(result: AnalysisResult, read: { lines: number; reject
     keyClients: result.keyClients,
     clients: result.clients,
     errors: read.errors,
+  };
+}
+
+/**
+ * The document with the customer-alive model added: `model` after `keyClients` (the published key
+ * order) and the model's four fields at the end of each client. `fitted[i]` belongs to the ledger
+ * client `ledgerClients[i]`, as `fitCustomerAlive` returns them; the document's clients are matched
+ * by their code, because the analysis orders them by rank.
+ */
+export function withModel(
+  doc: AnalysisDocument,
+  summary: ModelSummary,
+  ledgerClients: readonly string[],
+  fitted: readonly (ClientModel | null)[],
+): AnalysisDocument {
+  const byClient = new Map<string, ClientModel | null>();
+  ledgerClients.forEach((client, i) => byClient.set(client, fitted[i] ?? null));
+  const clients = doc.clients.map((c): DocumentClient => {
+    const m = byClient.get(c.client) ?? null;
+    return {
+      ...c,
+      repeatPurchases: m === null ? null : m.repeatPurchases,
+      pAlive: m === null ? null : m.pAlive,
+      expectedPurchases: m === null ? null : m.expectedPurchases,
+      expectedRevenue: m === null ? null : m.expectedRevenue,
+    };
+  });
+  return {
+    window: doc.window,
+    totals: doc.totals,
+    matrix: doc.matrix,
+    keyClients: doc.keyClients,
+    model: summary,
+    clients,
+    errors: doc.errors,
   };
 }

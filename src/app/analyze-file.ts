@@ -4,16 +4,27 @@
  * with lines; the result is the published document plus how the file was read.
  */
 import { analyzeLedger } from '../core/analysis.ts';
+import { parseIsoDay } from '../core/calendar.ts';
+import { fitCustomerAlive, type ModelOptions } from '../core/customer-alive.ts';
 import { KamertonError } from '../core/errors.ts';
 import type { AnalysisParams } from '../core/types.ts';
 import { releaseDailyLedger } from '../ingest/client-day-table.ts';
 import { readDailyLedger } from '../ingest/read-ledger.ts';
 import type { ReadInfo, ReadOptions } from '../ingest/types.ts';
-import { toDocument, type AnalysisDocument } from './analysis-document.ts';
+import { toDocument, withModel, type AnalysisDocument } from './analysis-document.ts';
 
 export type AnalyzedFile = AnalysisDocument & { info: ReadInfo };
 
-export async function analyzeFile(path: string, read: ReadOptions, params: AnalysisParams): Promise<AnalyzedFile> {
+/**
+ * `model`, when given, also fits the customer-alive model (BG/NBD with Gamma-Gamma) on the same
+ * rollup, up to the analysis's as-of date: the model's as-of date is the end of its calibration.
+ */
+export async function analyzeFile(
+  path: string,
+  read: ReadOptions,
+  params: AnalysisParams,
+  model: ModelOptions | null = null,
+): Promise<AnalyzedFile> {
   // The rollup is dropped once analysed, its memory freed at once: `info` keeps only what describes
   // the reading.
   const { ledger, ...info } = await readDailyLedger(path, read);
@@ -23,11 +34,16 @@ export async function analyzeFile(path: string, read: ReadOptions, params: Analy
     throw new KamertonError('invalid-input', `${path}: the ledger has no data lines`, { file: path });
   }
   const result = analyzeLedger(ledger, params);
+  let doc = toDocument(result, info);
+  if (model !== null) {
+    // The window's as-of date is --as-of or the ledger's last date, already checked by the analysis.
+    const asOf = parseIsoDay(result.window.asOf);
+    if (asOf === null) throw new Error(`The analysis returned an invalid as-of date: ${result.window.asOf}`);
+    const fitted = fitCustomerAlive(ledger, asOf, model);
+    doc = withModel(doc, fitted.summary, ledger.clients, fitted.clients);
+  }
   await releaseDailyLedger(ledger);
-  return {
-    ...toDocument(result, info),
-    info,
-  };
+  return { ...doc, info };
 }
 
 /** The published document alone, in its fixed key order (what `--format json` prints). */
@@ -37,6 +53,7 @@ export function toAnalysisDocument(analyzed: AnalyzedFile): AnalysisDocument {
     totals: analyzed.totals,
     matrix: analyzed.matrix,
     keyClients: analyzed.keyClients,
+    ...(analyzed.model === undefined ? {} : { model: analyzed.model }),
     clients: analyzed.clients,
     errors: analyzed.errors,
   };

@@ -14,6 +14,9 @@
  *   cumulativeShare, cv, growth) are written at full precision, the shortest decimal that reads back
  *   as the same double, never in exponent notation (which Excel in some locales takes for text), so
  *   the CSV holds exactly what the JSON holds. Counts are integers.
+ * - With the customer-alive model (`analyze --model`), four columns follow at the end, named like
+ *   the JSON fields: repeatPurchases (an integer), pAlive and expectedPurchases (fractions, at full
+ *   precision) and expectedRevenue (money); without a model the file is exactly as before.
  * - Key-client types are joined with `|`, which is neither separator, so the cell needs no quotes in
  *   either style. `isKey` is `true` or `false`. A null (no margin column, no cv, no growth) is an
  *   empty cell.
@@ -26,8 +29,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
-import type { ClientResult } from '../core/types.ts';
-import type { AnalysisDocument } from './analysis-document.ts';
+import type { AnalysisDocument, DocumentClient } from './analysis-document.ts';
 
 export type CsvStyle = 'pl' | 'en';
 
@@ -46,7 +48,7 @@ export function neutraliseFormula(text: string): string {
 export type CsvColumnKind = 'text' | 'money' | 'fraction' | 'integer' | 'boolean';
 /** A cell's value: a list (key-client types, ERP codes) is joined with `|`; null is an empty cell. */
 export type CsvValue = string | number | boolean | readonly string[] | null;
-type CsvColumn = { field: keyof ClientResult; kind: CsvColumnKind };
+type CsvColumn = { field: keyof DocumentClient; kind: CsvColumnKind };
 
 /** The byte order mark every CSV of Kamerton starts with, and the end of each of its rows. */
 export const CSV_BOM = '\uFEFF';
@@ -74,11 +76,21 @@ const COLUMNS: readonly CsvColumn[] = [
   { field: 'growth', kind: 'fraction' },
 ];
 
+/** The customer-alive model's client fields, after the others, only when the document has a model. */
+const MODEL_COLUMNS: readonly CsvColumn[] = [
+  { field: 'repeatPurchases', kind: 'integer' },
+  { field: 'pAlive', kind: 'fraction' },
+  { field: 'expectedPurchases', kind: 'fraction' },
+  { field: 'expectedRevenue', kind: 'money' },
+];
+
 /** The clients table as one CSV text: BOM, header row, a CRLF after every row. */
 export function clientsCsv(doc: AnalysisDocument, style: CsvStyle): string {
-  const rows: string[] = [csvRow(COLUMNS.map((c) => [c.field, 'text']), style)];
+  const columns = doc.model === undefined ? COLUMNS : [...COLUMNS, ...MODEL_COLUMNS];
+  const rows: string[] = [csvRow(columns.map((c) => [c.field, 'text']), style)];
   for (const client of doc.clients) {
-    rows.push(csvRow(COLUMNS.map((c) => [client[c.field], c.kind]), style));
+    // A model field missing from a client (which a document with a model never has) is an empty cell.
+    rows.push(csvRow(columns.map((c) => [client[c.field] ?? null, c.kind]), style));
   }
   return `${CSV_BOM}${rows.join(CSV_ROW_END)}${CSV_ROW_END}`;
 }

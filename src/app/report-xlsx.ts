@@ -2,7 +2,8 @@
  * The analysis as a workbook a key account manager can use as it is (`kamerton analyze --out
  * FILE.xlsx`; later the server's download): a summary with the coloured ABC-XYZ matrix and the
  * key-client band, every client with real numbers, dates and filters, the lost and slipping clients,
- * and the rejected ledger lines.
+ * and the rejected ledger lines; with the customer-alive model (`analyze --model`), the model's four
+ * columns at the end of the clients sheet and a last sheet, Model, with its parameters and forecast.
  *
  * The workbook is written with ExcelJS's streaming writer, row by row, so that 100,000 clients cost
  * the memory of a few thousand rows rather than of the whole sheet. The streaming writer keeps styles
@@ -24,6 +25,7 @@ import { formatDay, parseIsoDay } from '../core/calendar.ts';
 import { KamertonError } from '../core/errors.ts';
 import type { AnalysisParams, ClientResult, KeyBand, Segment } from '../core/types.ts';
 import { SEGMENTS } from '../core/types.ts';
+import type { ModelSummary } from '../core/customer-alive.ts';
 import type { AnalysisDocument } from './analysis-document.ts';
 import { neutraliseFormula } from './report-csv.ts';
 
@@ -42,6 +44,12 @@ export const MONEY = '#,##0.00';
 const SHARE = '0.0%';
 export const INTEGER = '#,##0';
 export const DATE = 'yyyy-mm-dd';
+/** Expected purchases: a fraction of a purchase means something over many clients. */
+const DECIMAL = '#,##0.00';
+/** Model parameters, which run from about 0.01 to some hundreds. */
+const PARAMETER = '0.0000';
+/** Below this probability of being alive a client is counted as likely inactive (as the CLI summary does). */
+const LIKELY_INACTIVE_BELOW = 0.5;
 /** Excel's limit of rows per sheet. */
 const MAX_ROWS = 1_048_576;
 const MS_PER_DAY = 86_400_000;
@@ -98,6 +106,8 @@ export async function writeXlsxReport(path: string, doc: AnalysisDocument, meta:
     await writeClientsSheet(workbook, doc, pace);
     await writeLostAndSlippingSheet(workbook, doc, pace);
     writeRejectedLinesSheet(workbook, doc);
+    // Last, so that the sheets of a report without a model keep their places with one.
+    if (doc.model !== undefined) writeModelSheet(workbook, doc, doc.model);
     await Promise.race([workbook.commit(), failed]);
     if (!output.closed) await Promise.race([new Promise<void>((resolve) => output.once('close', () => resolve())), failed]);
     await rename(temporary, path);
@@ -225,6 +235,11 @@ function writeSummarySheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, doc: An
   explanation.height = 32;
   sheet.addRow([`Key clients are those in the key segments (${params.keySegments.join(', ')}), the breadwinners and the promising; see the Clients sheet.`]);
 
+  if (doc.model !== undefined) {
+    section(sheet, 'Customer-alive model');
+    sheet.addRow(['BG/NBD with Gamma-Gamma spend: each client\'s P(alive) and expected purchases and revenue are on the Clients sheet, the model on the Model sheet.']);
+  }
+
   sheet.commit();
 }
 
@@ -250,6 +265,16 @@ async function writeClientsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, d
     { header: 'Days since last purchase', width: 12, numFmt: INTEGER },
     { header: 'Growth', width: 9, numFmt: SHARE },
   ];
+  const model = doc.model;
+  if (model !== undefined) {
+    const horizon = `${model.horizon} ${model.horizon === 1 ? model.timeUnit : `${model.timeUnit}s`}`;
+    columns.push(
+      { header: 'Repeat purchases', width: 10, numFmt: INTEGER },
+      { header: 'P(alive)', width: 9, numFmt: SHARE },
+      { header: `Expected purchases (${horizon})`, width: 14, numFmt: DECIMAL },
+      { header: `Expected revenue (${horizon})`, width: 16, numFmt: MONEY },
+    );
+  }
   const segmentColumn = 4;
   const sheet = startTableSheet(workbook, 'Clients', columns, doc.clients.length, null);
   for (const [i, c] of doc.clients.entries()) {
@@ -273,6 +298,9 @@ async function writeClientsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, d
       isoToExcelDate(c.lastPurchase),
       c.daysSinceLastPurchase,
       c.growth,
+      ...(model === undefined
+        ? []
+        : [c.repeatPurchases ?? null, c.pAlive ?? null, c.expectedPurchases ?? null, c.expectedRevenue ?? null]),
     ] satisfies CellValue[]);
     row.getCell(segmentColumn).fill = solidFill(segmentColour(c.segment));
     row.commit();
@@ -351,6 +379,73 @@ function writeRejectedLinesSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, d
     row.commit();
   }
   sheet.commit();
+}
+
+/** The customer-alive model: what was fitted, its parameters, and the forecast summed over the clients. */
+function writeModelSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, doc: AnalysisDocument, model: ModelSummary): void {
+  const sheet = workbook.addWorksheet('Model');
+  sheet.columns = [{ width: 34 }, { width: 22 }, { width: 60 }];
+  const units = `${model.timeUnit}s`;
+  const title = sheet.addRow(['Customer-alive model: BG/NBD (Fader, Hardie & Lee 2005)']);
+  title.font = { bold: true, size: 14 };
+
+  section(sheet, 'Fitted on');
+  valueRow(sheet, 'Purchases up to', isoToExcelDate(doc.window.asOf), DATE);
+  sheet.addRow(['Time unit', model.timeUnit]);
+  valueRow(sheet, `Horizon (${units})`, model.horizon, INTEGER);
+  valueRow(sheet, 'Clients', model.clients, INTEGER);
+  valueRow(sheet, 'Clients with a repeat purchase', model.repeatBuyers, INTEGER);
+
+  section(sheet, 'BG/NBD: purchases and drop-out');
+  parameterRow(sheet, 'r', model.params.r, 'shape of the purchase rates across clients');
+  parameterRow(sheet, 'alpha', model.params.alpha, `scale of the purchase rates, in ${units}`);
+  parameterRow(sheet, 'a', model.params.a, 'drop-out probability after a purchase: Beta(a, b)');
+  parameterRow(sheet, 'b', model.params.b, '');
+  valueRow(sheet, 'Log-likelihood', model.logLikelihood, DECIMAL);
+  sheet.addRow(['Converged', model.converged ? 'yes' : 'no']);
+  valueRow(sheet, 'Iterations', model.iterations, INTEGER);
+
+  section(sheet, 'Gamma-Gamma: spend per purchase');
+  const spend = model.spend;
+  if (spend === null) {
+    sheet.addRow(['Not fitted', 'too few repeat buyers with a positive spend; no revenue is forecast']);
+  } else {
+    parameterRow(sheet, 'p', spend.params.p, 'shape of the spend around a client\'s mean');
+    parameterRow(sheet, 'q', spend.params.q, 'shape of the client means');
+    parameterRow(sheet, 'v', spend.params.v, 'scale of the client means, in money');
+    valueRow(sheet, 'Log-likelihood', spend.logLikelihood, DECIMAL);
+    sheet.addRow(['Converged', spend.converged ? 'yes' : 'no']);
+    valueRow(sheet, 'Clients', spend.clients, INTEGER);
+  }
+
+  section(sheet, `Forecast over the next ${model.horizon} ${model.horizon === 1 ? model.timeUnit : units}`);
+  let inactive = 0;
+  let purchases = 0;
+  let revenue = 0;
+  for (const c of doc.clients) {
+    if (c.pAlive === undefined || c.pAlive === null) continue;
+    if (c.pAlive < LIKELY_INACTIVE_BELOW) inactive++;
+    purchases += c.expectedPurchases ?? 0;
+    revenue += c.expectedRevenue ?? 0;
+  }
+  valueRow(sheet, 'Likely inactive (P(alive) below 50%)', inactive, INTEGER);
+  valueRow(sheet, 'Expected purchases', purchases, DECIMAL);
+  valueRow(sheet, 'Expected revenue', spend === null ? null : revenue, MONEY);
+  sheet.addRow([]);
+  const note = sheet.addRow([
+    'A purchase is a day with a purchase. P(alive) is the probability that the client still buys at the as-of date; ' +
+      'the expected purchases and revenue are over the horizon after it. See docs/analysis.md.',
+  ]);
+  sheet.mergeCells(note.number, 1, note.number, 3);
+  note.getCell(1).alignment = { wrapText: true, vertical: 'top' };
+  note.height = 32;
+  sheet.commit();
+}
+
+function parameterRow(sheet: ExcelJS.Worksheet, name: string, value: number, meaning: string): void {
+  const row = sheet.addRow([name, value, meaning]);
+  row.getCell(2).numFmt = PARAMETER;
+  row.getCell(2).alignment = { horizontal: 'left' };
 }
 
 /**

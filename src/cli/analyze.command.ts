@@ -12,6 +12,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { AnalysisDocument } from '../app/analysis-document.ts';
 import type { Period } from '../core/calendar.ts';
 import { dayFromCivil, formatDay, parseIsoDay } from '../core/calendar.ts';
+import { DEFAULT_HORIZON, TIME_UNITS, type ModelOptions, type TimeUnit } from '../core/customer-alive.ts';
 import { KamertonError } from '../core/errors.ts';
 import type { AnalysisParams, Segment } from '../core/types.ts';
 import { DEFAULT_ANALYSIS_PARAMS, SEGMENTS } from '../core/types.ts';
@@ -50,7 +51,14 @@ export type AnalysisFlags = {
   lostDays: number;
 };
 
-export type AnalyzeFlags = ReadingFlags & AnalysisFlags & {
+/** The customer-alive model's flags; all absent when no model is asked for. */
+export type ModelFlags = {
+  model?: 'bgnbd';
+  timeUnit?: TimeUnit;
+  horizon?: number;
+};
+
+export type AnalyzeFlags = ReadingFlags & AnalysisFlags & ModelFlags & {
   format: OutputFormat;
   out?: string;
   outStyle?: OutStyle;
@@ -60,6 +68,8 @@ export type AnalyzeRequest = {
   file: string;
   read: ReadOptions;
   params: AnalysisParams;
+  /** The customer-alive model to fit up to the as-of date, or null for none. */
+  model: ModelOptions | null;
   format: OutputFormat;
   out: { path: string; kind: 'xlsx' | 'csv' } | null;
   outStyle: OutStyle | null;
@@ -80,6 +90,8 @@ export function registerAnalyzeCommand(program: Command): Command {
   addReadingOptions(command);
   command.optionsGroup('Analysis:');
   addAnalysisOptions(command);
+  command.optionsGroup('Customer-alive model:');
+  addModelOptions(command);
   return command
     .optionsGroup('Output:')
     .addOption(new Option('--format <format>', 'what stdout gets: a readable summary (text) or the JSON document (json)').default('text').argParser(parseFormat))
@@ -100,6 +112,7 @@ export function registerAnalyzeCommand(program: Command): Command {
         '  kamerton analyze sprzedaz.csv',
         '  kamerton analyze sales.xlsx --sheet 2024 --format json > analysis.json',
         '  kamerton analyze ledger.txt --delimiter whitespace --map client=customer_id,revenue=dollar_value --out report.xlsx',
+        '  kamerton analyze sprzedaz.csv --model bgnbd --time-unit week --horizon 26',
       ].join('\n'),
     )
     .action(async (file: string, flags: AnalyzeFlags) => {
@@ -181,6 +194,39 @@ export function addAnalysisOptions(command: Command): Command {
     );
 }
 
+/**
+ * The customer-alive model's flags. --time-unit and --horizon have no commander default, so that
+ * giving either without --model can be told apart from leaving it out (and rejected).
+ */
+export function addModelOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--model <name>', 'fit a customer-alive model up to the as-of date: bgnbd (BG/NBD with Gamma-Gamma spend)')
+        .argParser(parseModel),
+    )
+    .addOption(new Option('--time-unit <unit>', 'the model\'s time unit: day or week (default: week)').argParser(parseTimeUnit))
+    .addOption(
+      new Option('--horizon <n>', 'the model\'s forecast horizon in time units (default: 52 weeks or 365 days)').argParser(parseHorizon),
+    );
+}
+
+/** The model options of the flags: null without --model, whose companions are then an error. */
+export function toModelOptions(flags: ModelFlags): ModelOptions | null {
+  if (flags.model === undefined) {
+    for (const [flag, value] of [['--time-unit', flags.timeUnit], ['--horizon', flags.horizon]] as const) {
+      if (value !== undefined) {
+        throw new KamertonError('invalid-input', `${flag} sets up the customer-alive model: give --model bgnbd with it`, {
+          field: flag,
+          value: String(value),
+        });
+      }
+    }
+    return null;
+  }
+  const timeUnit = flags.timeUnit ?? 'week';
+  return { timeUnit, horizon: flags.horizon ?? DEFAULT_HORIZON[timeUnit] };
+}
+
 /** The checks that need more than one flag, and the split into reader options and analysis parameters. */
 export function toAnalyzeRequest(file: string, flags: AnalyzeFlags): AnalyzeRequest {
   const params = toAnalysisParams(flags);
@@ -195,7 +241,8 @@ export function toAnalyzeRequest(file: string, flags: AnalyzeFlags): AnalyzeRequ
     }
     out = { path: flags.out, kind: ext === '.xlsx' ? 'xlsx' : 'csv' };
   }
-  return { file, read: toReadOptions(flags), params, format: flags.format, out, outStyle: flags.outStyle ?? null };
+  const model = toModelOptions(flags);
+  return { file, read: toReadOptions(flags), params, model, format: flags.format, out, outStyle: flags.outStyle ?? null };
 }
 
 export function toReadOptions(flags: ReadingFlags): ReadOptions {
@@ -245,7 +292,7 @@ export async function runAnalyze(request: AnalyzeRequest): Promise<void> {
   const { analyzeFile, toAnalysisDocument } = await import('../app/analyze-file.ts');
   let analyzed;
   try {
-    analyzed = await analyzeFile(request.file, { ...request.read, onProgress: progress.update }, request.params);
+    analyzed = await analyzeFile(request.file, { ...request.read, onProgress: progress.update }, request.params, request.model);
   } finally {
     progress.finish();
   }
@@ -314,7 +361,9 @@ const CLIENTS_PER_CHUNK = 1000;
  */
 export function* jsonChunks(doc: AnalysisDocument): Generator<string> {
   yield `{"window":${JSON.stringify(doc.window)},"totals":${JSON.stringify(doc.totals)},` +
-    `"matrix":${JSON.stringify(doc.matrix)},"keyClients":${JSON.stringify(doc.keyClients)},"clients":[`;
+    `"matrix":${JSON.stringify(doc.matrix)},"keyClients":${JSON.stringify(doc.keyClients)},` +
+    (doc.model === undefined ? '' : `"model":${JSON.stringify(doc.model)},`) +
+    '"clients":[';
   for (let i = 0; i < doc.clients.length; i += CLIENTS_PER_CHUNK) {
     // One stringify per batch, its brackets cut off: on 100k clients some 20% faster than one per client.
     const batch = JSON.stringify(doc.clients.slice(i, i + CLIENTS_PER_CHUNK));
@@ -424,6 +473,22 @@ function parseMetric(value: string): AnalysisParams['metric'] {
 function parseXyzMode(value: string): AnalysisParams['xyzMode'] {
   if (value === 'frequency' || value === 'cv') return value;
   return invalid('Use frequency or cv.');
+}
+
+function parseModel(value: string): 'bgnbd' {
+  if (value === 'bgnbd') return value;
+  return invalid('The model is bgnbd (BG/NBD, Fader, Hardie & Lee 2005).');
+}
+
+export function parseTimeUnit(value: string): TimeUnit {
+  const unit = TIME_UNITS.find((u) => u === value);
+  return unit ?? invalid(`Use ${TIME_UNITS.join(' or ')}.`);
+}
+
+function parseHorizon(value: string): number {
+  const n = parseWhole(value);
+  if (n === null || n < 1) invalid('Give a whole number of time units, 1 or more.');
+  return n;
 }
 
 function parseFormat(value: string): OutputFormat {

@@ -9,6 +9,7 @@ import type { ErrorCode, ErrorDetails } from '../core/errors.ts';
 import { isKamertonError } from '../core/errors.ts';
 import { debugEnabled } from '../config.ts';
 import { registerAnalyzeCommand } from './analyze.command.ts';
+import { registerModelCheckCommand } from './model-check.command.ts';
 import { registerServeCommand } from './serve.command.ts';
 import { registerDevCommand } from './dev.command.ts';
 import { registerUserCommand } from './user.command.ts';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(kamerton analyze --help lists the options)');
   registerAnalyzeCommand(program);
+  registerModelCheckCommand(program);
   registerServeCommand(program);
   registerDevCommand(program);
   registerUserCommand(program);

@@ -5,6 +5,7 @@
  * money with two decimals and shares as percentages with one.
  */
 import type { Period } from '../core/calendar.ts';
+import type { ModelSummary } from '../core/customer-alive.ts';
 import type { AnalysisParams, ClientResult } from '../core/types.ts';
 import type { AnalysisDocument } from '../app/analysis-document.ts';
 import type { ReadInfo } from '../ingest/types.ts';
@@ -29,6 +30,7 @@ export function formatSummary(doc: AnalysisDocument, info: ReadInfo, params: Ana
   out.push(...describeMatrix(doc, params), '');
   out.push(...describeKeyClients(doc, params), '');
   out.push(...describeActivity(doc, params));
+  if (doc.model !== undefined) out.push('', ...describeModel(doc, doc.model));
   return `${out.join('\n')}\n`;
 }
 
@@ -41,6 +43,7 @@ export function formatStoredSummary(doc: AnalysisDocument, params: AnalysisParam
   out.push(...describeMatrix(doc, params), '');
   out.push(...describeKeyClients(doc, params), '');
   out.push(...describeActivity(doc, params));
+  if (doc.model !== undefined) out.push('', ...describeModel(doc, doc.model));
   return `${out.join('\n')}\n`;
 }
 
@@ -217,6 +220,65 @@ function describeActivity(doc: AnalysisDocument, params: AnalysisParams): string
   return lines;
 }
 
+/** Below this probability of being alive a client is counted as likely inactive. */
+const LIKELY_INACTIVE_BELOW = 0.5;
+
+function describeModel(doc: AnalysisDocument, model: ModelSummary): string[] {
+  const p = model.params;
+  const units = model.timeUnit === 'week' ? 'weeks' : 'days';
+  let inactive = 0;
+  let modelled = 0;
+  let purchases = 0;
+  let revenue = 0;
+  for (const c of doc.clients) {
+    if (c.pAlive === undefined || c.pAlive === null) continue;
+    modelled++;
+    if (c.pAlive < LIKELY_INACTIVE_BELOW) inactive++;
+    purchases += c.expectedPurchases ?? 0;
+    revenue += c.expectedRevenue ?? 0;
+  }
+  const lines = [
+    ...wrap(
+      `Customer-alive model: BG/NBD (Fader, Hardie & Lee 2005), fitted on ${count(model.clients)} clients ` +
+        `(${count(model.repeatBuyers)} with a repeat purchase) up to ${doc.window.asOf}, time in ${units}`,
+      '',
+      '  ',
+    ),
+    ...wrap(
+      `r ${parameter(p.r)}, alpha ${parameter(p.alpha)}, a ${parameter(p.a)}, b ${parameter(p.b)}; ` +
+        `log-likelihood ${decimal(model.logLikelihood)}; ` +
+        (model.converged ? `converged in ${count(model.iterations)} iterations` : `NOT converged after ${count(model.iterations)} iterations`),
+      '  ',
+      '  ',
+    ),
+    ...(model.converged
+      ? []
+      : wrap('The fit did not converge (the ledger may hold too few or too alike clients): take the figures below as rough.', '  ', '  ')),
+    ...wrap(
+      model.spend === null
+        ? 'Spend: the Gamma-Gamma model could not be fitted (too few repeat buyers with a positive spend), so no revenue is forecast.'
+        : `Spend: Gamma-Gamma p ${parameter(model.spend.params.p)}, q ${parameter(model.spend.params.q)}, ` +
+            `v ${parameter(model.spend.params.v)} on ${count(model.spend.clients)} repeat buyers` +
+            (model.spend.converged ? '' : ' (NOT converged)'),
+      '  ',
+      '  ',
+    ),
+    `  Likely inactive (P(alive) below ${percent(LIKELY_INACTIVE_BELOW)}): ${count(inactive)} of ${count(modelled)} clients`,
+    `  Expected over the next ${count(model.horizon)} ${model.horizon === 1 ? model.timeUnit : units}: ` +
+      `${decimal(purchases)} purchases, revenue ${model.spend === null ? 'n/a' : money(revenue)}`,
+  ];
+  if (modelled < doc.clients.length) {
+    const left = doc.clients.length - modelled;
+    lines.push(`  ${count(left)} ${left === 1 ? 'client' : 'clients'} without a purchase up to the as-of date ${left === 1 ? 'is' : 'are'} not modelled.`);
+  }
+  return lines;
+}
+
+/** A model parameter to four significant digits: 0.2426, 4.414, 30.9. */
+function parameter(x: number): string {
+  return String(Number(x.toPrecision(4)));
+}
+
 /** Whether the ledger named any client; without names the tables leave the column out. */
 function hasNames(doc: AnalysisDocument): boolean {
   return doc.clients.some((c) => c.name !== null && c.name !== '');
@@ -283,6 +345,11 @@ export function money(value: number): string {
 }
 
 /** A fraction as a percentage with one decimal (0.4826 is 48.3%); n/a for null. */
+/** A figure with two decimals and grouped thousands, as money is written: -9,582.43. */
+export function decimal(value: number): string {
+  return money(value);
+}
+
 export function percent(fraction: number | null): string {
   if (fraction === null) return 'n/a';
   const text = (fraction * 100).toFixed(1);
