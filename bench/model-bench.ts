@@ -8,7 +8,8 @@
  *   Gamma-Gamma.
  * - Kamerton: fitBgNbd on the clients' (x, t_x, T) in days, timed in this process (grouping included);
  *   then fitCustomerAlive, the public path, on a DailyLedger of the same purchases: both fits and
- *   every client's P(alive), expected purchases and revenue over 365 days.
+ *   every client's P(alive), expected purchases and revenue over 365 days; and again in weeks
+ *   (horizon 52), the other time unit a run can use.
  * - The peer: bench/bgnbd_peer.py, the way the `lifetimes` package fits BG/NBD (NumPy over one row per
  *   client, scipy.optimize.minimize with Nelder-Mead on the log-parameters), timed by itself around
  *   the fit only. Skipped, with the reason, when python3, NumPy or SciPy is missing.
@@ -184,6 +185,7 @@ export async function runModelBench(options: ModelBenchOptions): Promise<{ repor
 
   const ours: ModelRow = { label: 'Kamerton fitBgNbd', seconds: [], params: null, logLikelihood: null, converged: null, note: '' };
   const publicPath: ModelRow = { label: 'Kamerton fitCustomerAlive', seconds: [], params: null, logLikelihood: null, converged: null, note: 'BG/NBD + Gamma-Gamma + 3 figures per client' };
+  const inWeeks: ModelRow = { label: 'Kamerton fitCustomerAlive', seconds: [], params: null, logLikelihood: null, converged: null, note: 'in weeks, horizon 52; α shown in days, LL in weeks' };
   for (let run = 0; run < options.runs; run++) {
     let started = performance.now();
     const fit = fitBgNbd(simulation.data);
@@ -198,10 +200,19 @@ export async function runModelBench(options: ModelBenchOptions): Promise<{ repor
     publicPath.params = model.summary.params;
     publicPath.logLikelihood = model.summary.logLikelihood;
     publicPath.converged = model.summary.converged && model.summary.spend !== null;
-    log(`  fitCustomerAlive run ${run + 1}: ${publicPath.seconds[run]!.toFixed(3)} s; spend ${JSON.stringify(model.summary.spend?.params ?? null)}`);
+    log(`  fitCustomerAlive run ${run + 1}: ${publicPath.seconds[run]!.toFixed(3)} s, ${model.summary.iterations} iterations; spend ${JSON.stringify(model.summary.spend?.params ?? null)}`);
+    // The same clients in weeks (the server's other time unit): the same fit with α scaled by 7.
+    started = performance.now();
+    const weekly = fitCustomerAlive(simulation.ledger, simulation.asOf, { timeUnit: 'week', horizon: 52 });
+    inWeeks.seconds.push((performance.now() - started) / 1000);
+    inWeeks.params = { ...weekly.summary.params, alpha: weekly.summary.params.alpha * 7 };
+    inWeeks.logLikelihood = weekly.summary.logLikelihood;
+    inWeeks.converged = weekly.summary.converged && weekly.summary.spend !== null;
+    log(`  fitCustomerAlive in weeks run ${run + 1}: ${inWeeks.seconds[run]!.toFixed(3)} s, ${weekly.summary.iterations} iterations`);
   }
   if (ours.converged !== true) problems++;
   if (publicPath.converged !== true) problems++;
+  if (inWeeks.converged !== true) problems++;
 
   const truth: ModelRow = { label: 'true parameters', seconds: [], params: TRUE_PARAMS, logLikelihood: null, converged: null, note: '' };
   const peerLabel = 'SciPy Nelder-Mead (lifetimes-style)';
@@ -230,7 +241,7 @@ export async function runModelBench(options: ModelBenchOptions): Promise<{ repor
       log(`  SciPy run ${run + 1}: ${parsed.seconds.toFixed(3)} s, ${parsed.iterations} iterations, ${parsed.evaluations} evaluations`);
     }
   }
-  const table = formatModelTable([truth, ours, publicPath, ...(unavailable === null ? [peer] : [])], peerLabel);
+  const table = formatModelTable([truth, ours, publicPath, inWeeks, ...(unavailable === null ? [peer] : [])], peerLabel);
   const report =
     `Model: BG/NBD on ${clients.toLocaleString('en')} simulated clients (${simulation.purchaseDays.toLocaleString('en')} purchase days, ` +
     `${Array.from(simulation.data.x).filter((v) => v > 0).length.toLocaleString('en')} repeat buyers), in days.\n\n${table}\n` +

@@ -7,8 +7,8 @@
  * A client's history is (x, t_x, T): x repeat purchases (purchases after the first), the last at t_x
  * after the first, observed for T since the first, in one time unit (α is in the same unit).
  */
-import { minimise } from './optimise.ts';
-import { log1pExp, logBeta, logGamma, SERIES_TERM_CAP } from './special-functions.ts';
+import { betterOf, minimise, minimiseQuasiNewton, type Optimum } from './optimise.ts';
+import { digamma, log1pExp, logBeta, logGamma, SERIES_TERM_CAP } from './special-functions.ts';
 
 export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
 export type RepeatData = { x: Float64Array; tx: Float64Array; T: Float64Array };
@@ -28,6 +28,15 @@ type GroupedData = {
   txValues: Float64Array;
   TValues: Float64Array;
   clients: number;
+  /**
+   * For the gradient (groupedLogLikelihoodAndGradient): the clients per distinct x, per distinct T,
+   * and Σ x per distinct T, which make every term of eq. (6) but the last a sum over distinct values;
+   * and the groups with x > 0, the only ones with that last term, as their own arrays.
+   */
+  weightPerX: Float64Array;
+  weightPerT: Float64Array;
+  xSumPerT: Float64Array;
+  repeat: { weight: Float64Array; xIndex: Int32Array; txIndex: Int32Array; TIndex: Int32Array };
 };
 
 function checkData(data: RepeatData): void {
@@ -57,43 +66,109 @@ function indexValues(values: Float64Array): { index: Int32Array; distinct: Float
     }
     index[i] = k;
   }
-  return { index, distinct: Float64Array.from(distinct) };
+  // Number the distinct values in ascending order, so that the groups, and so the order of the
+  // likelihood's sum, do not depend on the order of the clients.
+  const sorted = Float64Array.from(distinct).sort();
+  const rank = new Int32Array(distinct.length);
+  for (let k = 0; k < sorted.length; k++) rank[lookup.get(sorted[k]!)!] = k;
+  for (let i = 0; i < index.length; i++) index[i] = rank[index[i]!]!;
+  return { index, distinct: sorted };
 }
 
 function groupData(data: RepeatData): GroupedData {
   const xs = indexValues(data.x);
   const txs = indexValues(data.tx);
   const Ts = indexValues(data.T);
-  // Group on the three small indices; a numeric key is far cheaper than a string one.
+  // Group on the three small indices, by sorting one number per client that encodes them: a typed
+  // array's numeric sort of 10^5 keys takes milliseconds, a Map of them ten times as long. The key
+  // and its decoding by floor division are exact while the product of the three counts stays below
+  // 2^52, which holds for any ledger (each count is at most the number of days or of purchases);
+  // beyond it, a comparison sort on the indices gives the same groups in the same order.
   const nx = xs.distinct.length;
   const ntx = txs.distinct.length;
-  const groups = new Map<number, number>();
-  const weight: number[] = [];
-  const xIndex: number[] = [];
-  const txIndex: number[] = [];
-  const TIndex: number[] = [];
-  for (let i = 0; i < data.x.length; i++) {
-    const key = (Ts.index[i]! * ntx + txs.index[i]!) * nx + xs.index[i]!;
-    const g = groups.get(key);
-    if (g === undefined) {
-      groups.set(key, weight.length);
-      weight.push(1);
-      xIndex.push(xs.index[i]!);
-      txIndex.push(txs.index[i]!);
-      TIndex.push(Ts.index[i]!);
-    } else {
-      weight[g]! += 1;
+  const n = data.x.length;
+  const groupWeight = new Float64Array(n);
+  const groupX = new Int32Array(n);
+  const groupTx = new Int32Array(n);
+  const groupT = new Int32Array(n);
+  let groups = 0;
+  if (nx * ntx * Ts.distinct.length < 2 ** 52) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (Ts.index[i]! * ntx + txs.index[i]!) * nx + xs.index[i]!;
+    keys.sort();
+    let previous = -1;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      if (key === previous) {
+        groupWeight[groups - 1]! += 1;
+        continue;
+      }
+      previous = key;
+      const rest = Math.floor(key / nx);
+      const T = Math.floor(rest / ntx);
+      groupWeight[groups] = 1;
+      groupX[groups] = key - rest * nx;
+      groupTx[groups] = rest - T * ntx;
+      groupT[groups] = T;
+      groups++;
+    }
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((i, j) => Ts.index[i]! - Ts.index[j]! || txs.index[i]! - txs.index[j]! || xs.index[i]! - xs.index[j]!);
+    for (const i of order) {
+      const g = groups - 1;
+      if (g >= 0 && groupX[g] === xs.index[i] && groupTx[g] === txs.index[i] && groupT[g] === Ts.index[i]) {
+        groupWeight[g]! += 1;
+        continue;
+      }
+      groupWeight[groups] = 1;
+      groupX[groups] = xs.index[i]!;
+      groupTx[groups] = txs.index[i]!;
+      groupT[groups] = Ts.index[i]!;
+      groups++;
+    }
+  }
+  const weight = groupWeight.slice(0, groups);
+  const xIndex = groupX.slice(0, groups);
+  const txIndex = groupTx.slice(0, groups);
+  const TIndex = groupT.slice(0, groups);
+  const weightPerX = new Float64Array(nx);
+  const weightPerT = new Float64Array(Ts.distinct.length);
+  const xSumPerT = new Float64Array(Ts.distinct.length);
+  const repeat = { weight: new Float64Array(groups), xIndex: new Int32Array(groups), txIndex: new Int32Array(groups), TIndex: new Int32Array(groups) };
+  let repeatGroups = 0;
+  for (let g = 0; g < groups; g++) {
+    const w = weight[g]!;
+    const x = xs.distinct[xIndex[g]!]!;
+    weightPerX[xIndex[g]!]! += w;
+    weightPerT[TIndex[g]!]! += w;
+    xSumPerT[TIndex[g]!]! += w * x;
+    if (x > 0) {
+      repeat.weight[repeatGroups] = w;
+      repeat.xIndex[repeatGroups] = xIndex[g]!;
+      repeat.txIndex[repeatGroups] = txIndex[g]!;
+      repeat.TIndex[repeatGroups] = TIndex[g]!;
+      repeatGroups++;
     }
   }
   return {
-    weight: Float64Array.from(weight),
-    xIndex: Int32Array.from(xIndex),
-    txIndex: Int32Array.from(txIndex),
-    TIndex: Int32Array.from(TIndex),
+    weight,
+    xIndex,
+    txIndex,
+    TIndex,
     xValues: xs.distinct,
     txValues: txs.distinct,
     TValues: Ts.distinct,
     clients: data.x.length,
+    weightPerX,
+    weightPerT,
+    xSumPerT,
+    repeat: {
+      weight: repeat.weight.subarray(0, repeatGroups),
+      xIndex: repeat.xIndex.subarray(0, repeatGroups),
+      txIndex: repeat.txIndex.subarray(0, repeatGroups),
+      TIndex: repeat.TIndex.subarray(0, repeatGroups),
+    },
   };
 }
 
@@ -137,7 +212,107 @@ function groupedLogLikelihood(params: BgNbdParams, grouped: GroupedData, scratch
   return sum;
 }
 
-type Scratch = { constant: Float64Array; lnOdds: Float64Array; lnAlphaTx: Float64Array; lnAlphaT: Float64Array };
+/**
+ * ln L and its gradient with respect to (ln r, ln α, ln a, ln b), written into `gradient`; the same
+ * sum as groupedLogLikelihood (equal up to rounding), arranged for speed. Derived here from the
+ * per-client form above (the BTYD literature gives the same partial derivatives); with
+ * σ = 1 − P(alive) = e^d / (1 + e^d) the logistic of the log-sum-exp's argument
+ * d = ln(a/(b + x − 1)) + (r + x) [ln(α + T) − ln(α + t_x)] (zero for x = 0), and ψ the digamma:
+ *
+ *   ∂ ln L_i/∂r = ψ(r + x) − ψ(r) + ln α − ln(α + T) + σ [ln(α + T) − ln(α + t_x)]
+ *   ∂ ln L_i/∂α = r/α − (r + x)/(α + T) + σ (r + x) [1/(α + T) − 1/(α + t_x)]
+ *   ∂ ln L_i/∂a = ψ(a + b) − ψ(a + b + x) + σ/a
+ *   ∂ ln L_i/∂b = ψ(b + x) − ψ(b) + ψ(a + b) − ψ(a + b + x) − σ/(b + x − 1)
+ *
+ * (from ∂ ln B(a, b)/∂a = ψ(a) − ψ(a + b), and d ln(1 + e^d) = σ dd), each times the parameter for
+ * its logarithm. Everything but the σ terms depends on x alone or on T alone, so it is summed over
+ * the distinct values with their client counts; only the groups with x > 0 have a σ, and each of them
+ * costs one exp and one log1p. The ψ differences are per distinct x, as are lnΓ and lnB.
+ */
+function groupedLogLikelihoodAndGradient(params: BgNbdParams, grouped: GroupedData, scratch: Scratch, gradient: number[]): number {
+  const { r, alpha, a, b } = params;
+  if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) return NaN;
+  const { xValues, txValues, TValues, weightPerX, weightPerT, xSumPerT } = grouped;
+  const lnAlpha = Math.log(alpha);
+  const lnGammaR = logGamma(r);
+  const lnBetaAB = logBeta(a, b);
+  const lnA = Math.log(a);
+  const psiR = digamma(r);
+  const psiB = digamma(b);
+  const psiAB = digamma(a + b);
+  let sum = 0;
+  let dR = 0;
+  let dAlpha = 0;
+  let dA = 0;
+  let dB = 0;
+  const { lnOdds, sigmaPerX, inverseB } = scratch;
+  for (let k = 0; k < xValues.length; k++) {
+    const x = xValues[k]!;
+    const w = weightPerX[k]!;
+    const psiABX = digamma(a + b + x);
+    sum += w * (logGamma(r + x) - lnGammaR + r * lnAlpha + logBeta(a, b + x) - lnBetaAB);
+    dR += w * (digamma(r + x) - psiR + lnAlpha);
+    dAlpha += (w * r) / alpha;
+    dA += w * (psiAB - psiABX);
+    dB += w * (digamma(b + x) - psiB + psiAB - psiABX);
+    lnOdds[k] = x > 0 ? lnA - Math.log(b + x - 1) : -Infinity;
+    inverseB[k] = x > 0 ? 1 / (b + x - 1) : 0;
+    sigmaPerX[k] = 0;
+  }
+  const { lnAlphaT, lnAlphaTx, inverseT, inverseTx } = scratch;
+  for (let k = 0; k < TValues.length; k++) {
+    const lnAT = Math.log(alpha + TValues[k]!);
+    const inverse = 1 / (alpha + TValues[k]!);
+    lnAlphaT[k] = lnAT;
+    inverseT[k] = inverse;
+    // −(r + x) ln(α + T), summed over the clients with this T.
+    const weightedA = r * weightPerT[k]! + xSumPerT[k]!;
+    sum -= weightedA * lnAT;
+    dR -= weightPerT[k]! * lnAT;
+    dAlpha -= weightedA * inverse;
+  }
+  for (let k = 0; k < txValues.length; k++) {
+    lnAlphaTx[k] = Math.log(alpha + txValues[k]!);
+    inverseTx[k] = 1 / (alpha + txValues[k]!);
+  }
+  const { weight, xIndex, txIndex, TIndex } = grouped.repeat;
+  for (let g = 0; g < weight.length; g++) {
+    const xk = xIndex[g]!;
+    const A = r + xValues[xk]!;
+    const Tk = TIndex[g]!;
+    const txk = txIndex[g]!;
+    const gap = lnAlphaT[Tk]! - lnAlphaTx[txk]!;
+    const d = lnOdds[xk]! + A * gap;
+    // ln(1 + e^d) and σ = e^d/(1 + e^d) from one exp of −|d|, which cannot overflow.
+    const e = Math.exp(-Math.abs(d));
+    const w = weight[g]!;
+    sum += w * ((d > 0 ? d : 0) + Math.log1p(e));
+    const ws = (w * (d > 0 ? 1 : e)) / (1 + e);
+    dR += ws * gap;
+    dAlpha += ws * A * (inverseT[Tk]! - inverseTx[txk]!);
+    sigmaPerX[xk]! += ws;
+  }
+  for (let k = 0; k < xValues.length; k++) {
+    dA += sigmaPerX[k]! / a;
+    dB -= sigmaPerX[k]! * inverseB[k]!;
+  }
+  gradient[0] = dR * r;
+  gradient[1] = dAlpha * alpha;
+  gradient[2] = dA * a;
+  gradient[3] = dB * b;
+  return sum;
+}
+
+type Scratch = {
+  constant: Float64Array;
+  lnOdds: Float64Array;
+  lnAlphaTx: Float64Array;
+  lnAlphaT: Float64Array;
+  sigmaPerX: Float64Array;
+  inverseB: Float64Array;
+  inverseTx: Float64Array;
+  inverseT: Float64Array;
+};
 
 function scratchFor(grouped: GroupedData): Scratch {
   return {
@@ -145,7 +320,23 @@ function scratchFor(grouped: GroupedData): Scratch {
     lnOdds: new Float64Array(grouped.xValues.length),
     lnAlphaTx: new Float64Array(grouped.txValues.length),
     lnAlphaT: new Float64Array(grouped.TValues.length),
+    sigmaPerX: new Float64Array(grouped.xValues.length),
+    inverseB: new Float64Array(grouped.xValues.length),
+    inverseTx: new Float64Array(grouped.txValues.length),
+    inverseT: new Float64Array(grouped.TValues.length),
   };
+}
+
+/**
+ * The BG/NBD log-likelihood of `data` and its gradient with respect to (ln r, ln α, ln a, ln b)
+ * (see groupedLogLikelihoodAndGradient). For the tests, which check it against finite differences.
+ */
+export function bgnbdLogLikelihoodGradient(params: BgNbdParams, data: RepeatData): { logLikelihood: number; gradient: number[] } {
+  checkData(data);
+  const grouped = groupData(data);
+  const gradient = [0, 0, 0, 0];
+  const logLikelihood = groupedLogLikelihoodAndGradient(params, grouped, scratchFor(grouped), gradient);
+  return { logLikelihood, gradient };
 }
 
 /** The BG/NBD log-likelihood of `data` under `params` (FHL eqs. 6 and 7); NaN for non-positive parameters. */
@@ -164,9 +355,12 @@ export function bgnbdLogLikelihood(params: BgNbdParams, data: RepeatData): numbe
 function startValues(data: RepeatData): BgNbdParams[] {
   let sumX = 0;
   let sumT = 0;
+  // T summed in ascending order, so that the start (and so the last digits of the fit) does not
+  // depend on the order the clients come in: a file and the stored ledger list them differently.
+  const ages = Float64Array.from(data.T).sort();
   for (let i = 0; i < data.x.length; i++) {
     sumX += data.x[i]!;
-    sumT += data.T[i]!;
+    sumT += ages[i]!;
   }
   const meanT = sumT / Math.max(1, data.x.length);
   const alpha = sumX > 0 ? sumT / sumX : Math.max(1, meanT);
@@ -191,22 +385,41 @@ export function fitBgNbd(data: RepeatData): BgNbdFit {
   const grouped = groupData(data);
   const scratch = scratchFor(grouped);
   const n = grouped.clients;
-  const cost = (theta: readonly number[]): number =>
-    -groupedLogLikelihood({ r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), a: Math.exp(theta[2]!), b: Math.exp(theta[3]!) }, grouped, scratch) / n;
-  let best: { theta: number[]; value: number; converged: boolean } | null = null;
+  const paramsOf = (theta: readonly number[]): BgNbdParams => ({ r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), a: Math.exp(theta[2]!), b: Math.exp(theta[3]!) });
+  const cost = (theta: readonly number[]): number => -groupedLogLikelihood(paramsOf(theta), grouped, scratch) / n;
+  const costWithGradient = (theta: readonly number[], gradient: number[]): number => {
+    const value = -groupedLogLikelihoodAndGradient(paramsOf(theta), grouped, scratch, gradient) / n;
+    for (let k = 0; k < 4; k++) gradient[k] = -gradient[k]! / n;
+    return value;
+  };
+  const starts = startValues(data)
+    .map((start) => [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)])
+    .filter((theta0) => Number.isFinite(cost(theta0)));
+  let best: Optimum | null = null;
   let iterations = 0;
-  for (const start of startValues(data)) {
-    const theta0 = [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)];
-    if (!Number.isFinite(cost(theta0))) continue;
-    const result = minimise(cost, theta0);
+  // BFGS on the analytic gradient first: tens of evaluations where Nelder-Mead takes hundreds, to
+  // the same tolerance (a gradient below 1e-9 per client). Nelder-Mead, which needs no gradient and
+  // survives a likelihood that cannot be evaluated in part of the space, remains the fallback.
+  for (const theta0 of starts) {
+    const gradient0 = [0, 0, 0, 0];
+    if (!(Number.isFinite(costWithGradient(theta0, gradient0)) && gradient0.every(Number.isFinite))) continue;
+    const result = minimiseQuasiNewton(costWithGradient, theta0);
     iterations += result.iterations;
-    if (best === null || result.value < best.value - 1e-12 || (result.converged && !best.converged && result.value <= best.value + 1e-9)) {
-      best = { theta: result.x, value: result.value, converged: result.converged };
+    if (result.converged) {
+      best = betterOf(null, result);
+      break;
     }
-    if (best.converged) break;
+  }
+  if (best === null) {
+    for (const theta0 of starts) {
+      const result = minimise(cost, theta0);
+      iterations += result.iterations;
+      best = betterOf(best, result);
+      if (best.converged) break;
+    }
   }
   if (best === null) throw new RangeError('BG/NBD data: the likelihood cannot be evaluated at any start value');
-  const [r, alpha, a, b] = best.theta.map(Math.exp) as [number, number, number, number];
+  const [r, alpha, a, b] = best.x.map(Math.exp) as [number, number, number, number];
   const params = { r, alpha, a, b };
   return { params, logLikelihood: groupedLogLikelihood(params, grouped, scratch), converged: best.converged, iterations };
 }
@@ -221,21 +434,32 @@ function logOddsDead(params: BgNbdParams, x: number, tx: number, T: number): num
   return Math.log(a / (b + x - 1)) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
 }
 
-function checkClient(params: BgNbdParams, x: number, tx: number, T: number): void {
+function checkParams(params: BgNbdParams): void {
   const { r, alpha, a, b } = params;
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0 && [r, alpha, a, b].every(Number.isFinite))) {
     throw new RangeError(`BG/NBD: parameters must be positive and finite, got r ${r}, alpha ${alpha}, a ${a}, b ${b}`);
   }
+}
+
+function checkHistory(x: number, tx: number, T: number): void {
   if (!(Number.isSafeInteger(x) && x >= 0)) throw new RangeError(`BG/NBD: x must be a whole number from 0, got ${x}`);
   if (!(tx >= 0 && T >= tx && Number.isFinite(T))) throw new RangeError(`BG/NBD: needs 0 <= tx <= T (finite), got tx ${tx}, T ${T}`);
+}
+
+function checkClient(params: BgNbdParams, x: number, tx: number, T: number): void {
+  checkParams(params);
+  checkHistory(x, tx, T);
 }
 
 /** P(alive | x, t_x, T), in [0, 1]: 1 for a client with no repeat purchase (x = 0), who cannot have dropped out. */
 export function probabilityAlive(params: BgNbdParams, x: number, tx: number, T: number): number {
   checkClient(params, x, tx, T);
   if (x === 0) return 1;
-  const d = logOddsDead(params, x, tx, T);
-  // The logistic 1 / (1 + e^d), in the form that cannot overflow.
+  return logistic(logOddsDead(params, x, tx, T));
+}
+
+/** The logistic 1 / (1 + e^d), in the form that cannot overflow. */
+function logistic(d: number): number {
   if (d > 0) {
     const e = Math.exp(-d);
     return e / (1 + e);
@@ -277,6 +501,45 @@ export function expectedRepeatPurchases(params: BgNbdParams, t: number, x: numbe
   const { r, alpha, a, b } = params;
   const alive = expectationGivenAlive(r + x, a, b + x, t / (alpha + T + t));
   return probabilityAlive(params, x, tx, T) * alive;
+}
+
+/**
+ * P(alive) and E[Y(t) | x, t_x, T] for every client of `data`, equal to probabilityAlive and
+ * expectedRepeatPurchases client by client (the same arithmetic, so bit for bit), but with the
+ * parameters checked once and the series of E[Y | alive] summed once per distinct (x, T): it depends
+ * on x through r + x and b + x and on T through z = t/(α + T + t), not on t_x, and a ledger's clients
+ * share far fewer (x, T) pairs than there are clients (about a quarter, on the benchmark's 100,000).
+ */
+export function forecastClients(params: BgNbdParams, t: number, data: RepeatData): { pAlive: Float64Array; expectedPurchases: Float64Array } {
+  const n = data.x.length;
+  if (data.tx.length !== n || data.T.length !== n) throw new RangeError(`BG/NBD data: x, tx and T must have the same length (${n}, ${data.tx.length}, ${data.T.length})`);
+  checkParams(params);
+  if (!(t >= 0 && Number.isFinite(t))) throw new RangeError(`BG/NBD: the horizon t must be finite and from 0, got ${t}`);
+  const { r, alpha, a, b } = params;
+  const pAlive = new Float64Array(n);
+  const expectedPurchases = new Float64Array(n);
+  const cache = new Map<number, Map<number, number>>();
+  for (let i = 0; i < n; i++) {
+    const x = data.x[i]!;
+    const tx = data.tx[i]!;
+    const T = data.T[i]!;
+    checkHistory(x, tx, T);
+    const alive = x === 0 ? 1 : logistic(logOddsDead(params, x, tx, T));
+    pAlive[i] = alive;
+    if (t === 0) continue;
+    let byT = cache.get(x);
+    if (byT === undefined) {
+      byT = new Map();
+      cache.set(x, byT);
+    }
+    let givenAlive = byT.get(T);
+    if (givenAlive === undefined) {
+      givenAlive = expectationGivenAlive(r + x, a, b + x, t / (alpha + T + t));
+      byT.set(T, givenAlive);
+    }
+    expectedPurchases[i] = alive * givenAlive;
+  }
+  return { pAlive, expectedPurchases };
 }
 
 /** Scratch for the negative binomial's weights, grown as needed (the core is single-threaded). */

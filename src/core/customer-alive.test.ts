@@ -40,6 +40,29 @@ function ledgerOf(records: SampleRecord[]): DailyLedger {
   return builder.build();
 }
 
+/** `ledger` with its clients (each with its days, in the same order) listed last to first. */
+function reverseClients(ledger: DailyLedger): DailyLedger {
+  const n = ledger.clients.length;
+  const order = Array.from({ length: n }, (_, i) => n - 1 - i);
+  const offsets = new Int32Array(n + 1);
+  const entries: number[] = [];
+  order.forEach((client, k) => {
+    for (let j = ledger.offsets[client]!; j < ledger.offsets[client + 1]!; j++) entries.push(j);
+    offsets[k + 1] = entries.length;
+  });
+  return {
+    clients: order.map((i) => ledger.clients[i]!),
+    names: order.map((i) => ledger.names[i]!),
+    offsets,
+    days: Int32Array.from(entries, (j) => ledger.days[j]!),
+    revenue: Float64Array.from(entries, (j) => ledger.revenue[j]!),
+    margin: Float64Array.from(entries, (j) => ledger.margin[j]!),
+    lines: Uint32Array.from(entries, (j) => ledger.lines[j]!),
+    purchaseLines: Uint32Array.from(entries, (j) => ledger.purchaseLines[j]!),
+    hasMargin: ledger.hasMargin,
+  };
+}
+
 type SummaryRow = { id: string; x: number; tx: number; T: number; zbar: number };
 
 function readSummary(): SummaryRow[] {
@@ -189,6 +212,16 @@ describe('fitCustomerAlive on the CDNOW sample (calibration to 1997-09-30, weeks
     const again = fitCustomerAlive(calibrationOnly, AS_OF, { timeUnit: 'week', horizon: 39 });
     expect(again.summary.params).toEqual(summary.params);
     expect(again.clients).toEqual(clients);
+  });
+
+  it('gives the same figures to the last digit whatever the order of the clients', () => {
+    // The same rollup with its clients in reverse order: a file and the stored ledger list them differently.
+    const reordered = reverseClients(ledger);
+    expect(reordered.clients).toEqual([...ledger.clients].reverse());
+    const again = fitCustomerAlive(reordered, AS_OF, { timeUnit: 'week', horizon: 39 });
+    expect(again.summary).toEqual(summary);
+    const byClient = new Map(ledger.clients.map((client, i) => [client, clients[i]]));
+    reordered.clients.forEach((client, i) => expect(again.clients[i]).toEqual(byClient.get(client)));
   });
 });
 

@@ -12,7 +12,7 @@ import type { DayNumber } from './calendar.ts';
 import { formatDay } from './calendar.ts';
 import { KamertonError } from './errors.ts';
 import type { DailyLedger } from './types.ts';
-import { expectedRepeatPurchases, fitBgNbd, probabilityAlive, type BgNbdParams } from './bgnbd.ts';
+import { fitBgNbd, forecastClients, type BgNbdParams } from './bgnbd.ts';
 import { expectedAverageSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 
 export type { BgNbdParams } from './bgnbd.ts';
@@ -57,32 +57,6 @@ export type ClientModel = {
   expectedRevenue: number | null;
 };
 
-/** One client's history up to asOf, in days and grosze; null when it has no purchase day up to asOf. */
-type History = { first: DayNumber; last: DayNumber; repeatDays: number; repeatRevenue: number };
-
-function historyOf(ledger: DailyLedger, client: number, asOf: DayNumber): History | null {
-  let first = -1;
-  let last = -1;
-  let repeatDays = 0;
-  let repeatRevenue = 0;
-  let seen = false;
-  for (let j = ledger.offsets[client]!; j < ledger.offsets[client + 1]!; j++) {
-    const day = ledger.days[j]!;
-    // Days are ascending, so nothing after asOf can follow.
-    if (day > asOf) break;
-    if (ledger.purchaseLines[j]! === 0) continue;
-    if (!seen) {
-      first = day;
-      seen = true;
-    } else {
-      repeatDays++;
-      repeatRevenue += ledger.revenue[j]!;
-    }
-    last = day;
-  }
-  return seen ? { first, last, repeatDays, repeatRevenue } : null;
-}
-
 function checkOptions(asOf: DayNumber, options: ModelOptions): void {
   if (!(TIME_UNITS as readonly string[]).includes(options.timeUnit)) {
     throw new KamertonError('invalid-input', `The time unit must be one of ${TIME_UNITS.join(', ')}, got ${String(options.timeUnit)}`, { field: 'timeUnit', value: String(options.timeUnit) });
@@ -108,26 +82,54 @@ function checkOptions(asOf: DayNumber, options: ModelOptions): void {
 export function fitCustomerAlive(ledger: DailyLedger, asOf: DayNumber, options: ModelOptions): { summary: ModelSummary; clients: (ClientModel | null)[] } {
   checkOptions(asOf, options);
   const unit = DAYS_PER_UNIT[options.timeUnit];
-  const histories = ledger.clients.map((_, i) => historyOf(ledger, i, asOf));
-  const fitted = histories.filter((h): h is History => h !== null);
-  if (fitted.length === 0) {
-    throw new KamertonError('invalid-input', `No client has a purchase on or before ${formatDay(asOf)}, so there is nothing to fit the model on`, { field: 'asOf', value: formatDay(asOf) });
-  }
-  const x = new Float64Array(fitted.length);
-  const tx = new Float64Array(fitted.length);
-  const T = new Float64Array(fitted.length);
+  // One pass over the ledger into typed arrays (the fit and the figures need nothing else): row k of
+  // x, tx, T and repeatRevenue belongs to ledger client fittedClient[k].
+  const count = ledger.clients.length;
+  const fittedClient = new Int32Array(count);
+  const xAll = new Float64Array(count);
+  const txAll = new Float64Array(count);
+  const TAll = new Float64Array(count);
+  const revenueAll = new Float64Array(count);
+  let fitted = 0;
+  let repeatBuyers = 0;
   const spendX: number[] = [];
   const spendZbar: number[] = [];
-  fitted.forEach((h, i) => {
-    x[i] = h.repeatDays;
-    tx[i] = (h.last - h.first) / unit;
-    T[i] = (asOf - h.first) / unit;
-    if (h.repeatDays > 0 && h.repeatRevenue > 0) {
-      spendX.push(h.repeatDays);
-      spendZbar.push(h.repeatRevenue / 100 / h.repeatDays);
+  for (let client = 0; client < count; client++) {
+    let first = -1;
+    let last = -1;
+    let repeatDays = 0;
+    let repeatRevenue = 0;
+    for (let j = ledger.offsets[client]!; j < ledger.offsets[client + 1]!; j++) {
+      const day = ledger.days[j]!;
+      // Days are ascending, so nothing after asOf can follow.
+      if (day > asOf) break;
+      if (ledger.purchaseLines[j]! === 0) continue;
+      if (first < 0) {
+        first = day;
+      } else {
+        repeatDays++;
+        repeatRevenue += ledger.revenue[j]!;
+      }
+      last = day;
     }
-  });
-  const bgnbd = fitBgNbd({ x, tx, T });
+    if (first < 0) continue;
+    fittedClient[fitted] = client;
+    xAll[fitted] = repeatDays;
+    txAll[fitted] = (last - first) / unit;
+    TAll[fitted] = (asOf - first) / unit;
+    revenueAll[fitted] = repeatRevenue;
+    fitted++;
+    if (repeatDays > 0) repeatBuyers++;
+    if (repeatDays > 0 && repeatRevenue > 0) {
+      spendX.push(repeatDays);
+      spendZbar.push(repeatRevenue / 100 / repeatDays);
+    }
+  }
+  if (fitted === 0) {
+    throw new KamertonError('invalid-input', `No client has a purchase on or before ${formatDay(asOf)}, so there is nothing to fit the model on`, { field: 'asOf', value: formatDay(asOf) });
+  }
+  const data = { x: xAll.subarray(0, fitted), tx: txAll.subarray(0, fitted), T: TAll.subarray(0, fitted) };
+  const bgnbd = fitBgNbd(data);
   const spend = fitSpend(spendX, spendZbar);
   const summary: ModelSummary = {
     name: 'bgnbd',
@@ -137,30 +139,33 @@ export function fitCustomerAlive(ledger: DailyLedger, asOf: DayNumber, options: 
     iterations: bgnbd.iterations,
     timeUnit: options.timeUnit,
     horizon: options.horizon,
-    clients: fitted.length,
-    repeatBuyers: x.reduce((count, v) => count + (v > 0 ? 1 : 0), 0),
+    clients: fitted,
+    repeatBuyers,
     spend,
   };
-  const clients = histories.map((h): ClientModel | null => {
-    if (h === null) return null;
-    const xi = h.repeatDays;
-    const recency = (h.last - h.first) / unit;
-    const age = (asOf - h.first) / unit;
-    const expectedPurchases = expectedRepeatPurchases(bgnbd.params, options.horizon, xi, recency, age);
+  const forecast = forecastClients(bgnbd.params, options.horizon, data);
+  const populationMean = spend === null ? null : expectedAverageSpend(spend.params, 0, 0);
+  const clients = new Array<ClientModel | null>(count).fill(null);
+  for (let k = 0; k < fitted; k++) {
+    const xi = data.x[k]!;
+    const revenue = revenueAll[k]!;
+    const expectedPurchases = forecast.expectedPurchases[k]!;
     let expectedRevenue: number | null = null;
     if (spend !== null) {
-      const zbar = xi > 0 && h.repeatRevenue > 0 ? h.repeatRevenue / 100 / xi : null;
-      expectedRevenue = expectedPurchases * (zbar === null ? expectedAverageSpend(spend.params, 0, 0) : expectedAverageSpend(spend.params, xi, zbar));
+      expectedRevenue = expectedPurchases * (xi > 0 && revenue > 0 ? expectedAverageSpend(spend.params, xi, revenue / 100 / xi) : populationMean!);
     }
-    return { repeatPurchases: xi, recency, age, pAlive: probabilityAlive(bgnbd.params, xi, recency, age), expectedPurchases, expectedRevenue };
-  });
+    clients[fittedClient[k]!] = { repeatPurchases: xi, recency: data.tx[k]!, age: data.T[k]!, pAlive: forecast.pAlive[k]!, expectedPurchases, expectedRevenue };
+  }
   return { summary, clients };
 }
 
 /** Gamma-Gamma on the repeat buyers with a positive mean spend, or null when it cannot give a finite population mean. */
 function fitSpend(x: number[], zbar: number[]): ModelSummary['spend'] {
   if (x.length < 2) return null;
-  const fit = fitGammaGamma(Float64Array.from(x), Float64Array.from(zbar));
+  // In (x, zbar) order, so that the sums, and so the fit's last digits, do not depend on the order the
+  // clients come in (a file and the stored ledger list them differently).
+  const order = x.map((_, i) => i).sort((i, j) => x[i]! - x[j]! || zbar[i]! - zbar[j]!);
+  const fit = fitGammaGamma(Float64Array.from(order, (i) => x[i]!), Float64Array.from(order, (i) => zbar[i]!));
   const { p, q, v } = fit.params;
   if (!fit.converged || !(q > 1) || ![p, q, v].every(Number.isFinite)) return null;
   return { name: 'gamma-gamma', params: fit.params, logLikelihood: fit.logLikelihood, converged: fit.converged, clients: x.length };

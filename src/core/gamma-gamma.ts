@@ -6,22 +6,37 @@
  * z_j ~ Gamma(p, ν), its scale ν ~ Gamma(q, v) across clients, independent of the purchase process.
  * The data of a client are x, its number of repeat purchases, and zbar, their mean value.
  */
-import { minimise } from './optimise.ts';
-import { logGamma } from './special-functions.ts';
+import { betterOf, minimise, minimiseQuasiNewton, type Optimum } from './optimise.ts';
+import { digamma, logGamma } from './special-functions.ts';
 
 export type GammaGammaParams = { p: number; q: number; v: number };
 export type GammaGammaFit = { params: GammaGammaParams; logLikelihood: number; converged: boolean; iterations: number };
 
-type Grouped = { weight: Float64Array; xIndex: Int32Array; xValues: Float64Array; zbar: Float64Array; lnZbar: Float64Array; lnX: Float64Array; clients: number };
+/**
+ * The data with each distinct x indexed, and per distinct x its client count and the sums Σ ln zbar
+ * and Σ x ln zbar that the gradient's constant terms need. Rows are not grouped by (x, zbar): zbar
+ * is a mean of amounts, nearly always distinct, so grouping would cost more (a map of 10^5 doubles)
+ * than the one log per row it could save; `weight` stays, all ones, for data that carry counts.
+ */
+type Grouped = {
+  weight: Float64Array;
+  xIndex: Int32Array;
+  xValues: Float64Array;
+  zbar: Float64Array;
+  lnZbar: Float64Array;
+  lnX: Float64Array;
+  clients: number;
+  weightPerX: Float64Array;
+  /** Σ w ln zbar and Σ w x ln zbar over all rows. */
+  sumLnZbar: number;
+  sumXLnZbar: number;
+};
 
 function group(x: Float64Array, zbar: Float64Array): Grouped {
   if (x.length !== zbar.length) throw new RangeError(`Gamma-Gamma data: x and zbar must have the same length (${x.length}, ${zbar.length})`);
   const xLookup = new Map<number, number>();
   const xValues: number[] = [];
-  const rows = new Map<string, number>();
-  const weight: number[] = [];
-  const xIndex: number[] = [];
-  const z: number[] = [];
+  const xIndex = new Int32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const xi = x[i]!;
     const zi = zbar[i]!;
@@ -33,25 +48,31 @@ function group(x: Float64Array, zbar: Float64Array): Grouped {
       xValues.push(xi);
       xLookup.set(xi, k);
     }
-    const key = `${xi} ${zi}`;
-    const g = rows.get(key);
-    if (g === undefined) {
-      rows.set(key, weight.length);
-      weight.push(1);
-      xIndex.push(k);
-      z.push(zi);
-    } else {
-      weight[g]! += 1;
-    }
+    xIndex[i] = k;
+  }
+  const weight = new Float64Array(x.length).fill(1);
+  const z = Float64Array.from(zbar);
+  const lnZbar = Float64Array.from(z, Math.log);
+  const weightPerX = new Float64Array(xValues.length);
+  let sumLnZbar = 0;
+  let sumXLnZbar = 0;
+  for (let g = 0; g < weight.length; g++) {
+    const w = weight[g]!;
+    weightPerX[xIndex[g]!]! += w;
+    sumLnZbar += w * lnZbar[g]!;
+    sumXLnZbar += w * xValues[xIndex[g]!]! * lnZbar[g]!;
   }
   return {
-    weight: Float64Array.from(weight),
-    xIndex: Int32Array.from(xIndex),
+    weight,
+    xIndex,
     xValues: Float64Array.from(xValues),
-    zbar: Float64Array.from(z),
-    lnZbar: Float64Array.from(z, Math.log),
+    zbar: z,
+    lnZbar,
     lnX: Float64Array.from(xValues, Math.log),
     clients: x.length,
+    weightPerX,
+    sumLnZbar,
+    sumXLnZbar,
   };
 }
 
@@ -83,6 +104,71 @@ function groupedLogLikelihood(params: GammaGammaParams, grouped: Grouped, perX: 
   return sum;
 }
 
+/**
+ * Σ ln f and its gradient with respect to (ln p, ln q, ln v), written into `gradient`; the same sum
+ * as groupedLogLikelihood up to rounding. Derived here by differentiating ln f above (ψ the
+ * digamma, L = ln(v + x·zbar)):
+ *
+ *   ∂ ln f/∂p = x [ψ(px + q) − ψ(px) + ln x + ln zbar − L]
+ *   ∂ ln f/∂q = ψ(px + q) − ψ(q) + ln v − L
+ *   ∂ ln f/∂v = q/v − (px + q)/(v + x·zbar)
+ *
+ * each times the parameter for its logarithm. Only L and 1/(v + x·zbar) depend on the group, so the
+ * loop over groups costs one log and one division each, accumulated per distinct x; the ln zbar
+ * terms are constants of the data (Grouped.sumLnZbar, sumXLnZbar), and the ψ per distinct x.
+ */
+function groupedLogLikelihoodAndGradient(params: GammaGammaParams, grouped: Grouped, scratch: Scratch, gradient: number[]): number {
+  const { p, q, v } = params;
+  if (!(p > 0 && q > 0 && v > 0)) return NaN;
+  const { xValues, lnX, weightPerX, weight, xIndex, zbar } = grouped;
+  const { sumLog, sumInverse } = scratch;
+  sumLog.fill(0);
+  sumInverse.fill(0);
+  for (let g = 0; g < weight.length; g++) {
+    const k = xIndex[g]!;
+    const w = weight[g]!;
+    const denominator = v + xValues[k]! * zbar[g]!;
+    sumLog[k]! += w * Math.log(denominator);
+    sumInverse[k]! += w / denominator;
+  }
+  const lnGammaQ = logGamma(q);
+  const psiQ = digamma(q);
+  const lnV = Math.log(v);
+  let sum = p * grouped.sumXLnZbar - grouped.sumLnZbar;
+  let dP = grouped.sumXLnZbar;
+  let dQ = 0;
+  let dV = 0;
+  for (let k = 0; k < xValues.length; k++) {
+    const x = xValues[k]!;
+    const w = weightPerX[k]!;
+    const px = p * x;
+    const psiPxQ = digamma(px + q);
+    sum += w * (logGamma(px + q) - logGamma(px) - lnGammaQ + q * lnV + px * lnX[k]!) - (px + q) * sumLog[k]!;
+    dP += x * (w * (psiPxQ - digamma(px) + lnX[k]!) - sumLog[k]!);
+    dQ += w * (psiPxQ - psiQ + lnV) - sumLog[k]!;
+    dV += (w * q) / v - (px + q) * sumInverse[k]!;
+  }
+  gradient[0] = dP * p;
+  gradient[1] = dQ * q;
+  gradient[2] = dV * v;
+  return sum;
+}
+
+type Scratch = { perX: Float64Array; sumLog: Float64Array; sumInverse: Float64Array };
+
+function scratchFor(grouped: Grouped): Scratch {
+  const n = grouped.xValues.length;
+  return { perX: new Float64Array(n), sumLog: new Float64Array(n), sumInverse: new Float64Array(n) };
+}
+
+/** Σ ln f and its gradient with respect to (ln p, ln q, ln v); for the tests, which check it against finite differences. */
+export function gammaGammaLogLikelihoodGradient(params: GammaGammaParams, x: Float64Array, zbar: Float64Array): { logLikelihood: number; gradient: number[] } {
+  const grouped = group(x, zbar);
+  const gradient = [0, 0, 0];
+  const logLikelihood = groupedLogLikelihoodAndGradient(params, grouped, scratchFor(grouped), gradient);
+  return { logLikelihood, gradient };
+}
+
 export function gammaGammaLogLikelihood(params: GammaGammaParams, x: Float64Array, zbar: Float64Array): number {
   const grouped = group(x, zbar);
   return groupedLogLikelihood(params, grouped, new Float64Array(grouped.xValues.length));
@@ -107,21 +193,38 @@ export function fitGammaGamma(x: Float64Array, zbar: Float64Array): GammaGammaFi
     { p: 5, q: 5, v: (mean * 4) / 5 },
     { p: 0.5, q: 1.5, v: mean },
   ];
-  const cost = (theta: readonly number[]): number => -groupedLogLikelihood({ p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), v: Math.exp(theta[2]!) }, grouped, perX) / n;
-  let best: { theta: number[]; value: number; converged: boolean } | null = null;
+  const paramsOf = (theta: readonly number[]): GammaGammaParams => ({ p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), v: Math.exp(theta[2]!) });
+  const cost = (theta: readonly number[]): number => -groupedLogLikelihood(paramsOf(theta), grouped, perX) / n;
+  const scratch = scratchFor(grouped);
+  const costWithGradient = (theta: readonly number[], gradient: number[]): number => {
+    const value = -groupedLogLikelihoodAndGradient(paramsOf(theta), grouped, scratch, gradient) / n;
+    for (let k = 0; k < 3; k++) gradient[k] = -gradient[k]! / n;
+    return value;
+  };
+  const thetas = starts.map((start) => [Math.log(start.p), Math.log(start.q), Math.log(start.v)]).filter((theta0) => Number.isFinite(cost(theta0)));
+  let best: Optimum | null = null;
   let iterations = 0;
-  for (const start of starts) {
-    const theta0 = [Math.log(start.p), Math.log(start.q), Math.log(start.v)];
-    if (!Number.isFinite(cost(theta0))) continue;
-    const result = minimise(cost, theta0);
+  // BFGS on the analytic gradient first, Nelder-Mead as the fallback (as in fitBgNbd).
+  for (const theta0 of thetas) {
+    const gradient0 = [0, 0, 0];
+    if (!(Number.isFinite(costWithGradient(theta0, gradient0)) && gradient0.every(Number.isFinite))) continue;
+    const result = minimiseQuasiNewton(costWithGradient, theta0);
     iterations += result.iterations;
-    if (best === null || result.value < best.value - 1e-12 || (result.converged && !best.converged && result.value <= best.value + 1e-9)) {
-      best = { theta: result.x, value: result.value, converged: result.converged };
+    if (result.converged) {
+      best = betterOf(null, result);
+      break;
     }
-    if (best.converged) break;
+  }
+  if (best === null) {
+    for (const theta0 of thetas) {
+      const result = minimise(cost, theta0);
+      iterations += result.iterations;
+      best = betterOf(best, result);
+      if (best.converged) break;
+    }
   }
   if (best === null) throw new RangeError('Gamma-Gamma data: the likelihood cannot be evaluated at any start value');
-  const [p, q, v] = best.theta.map(Math.exp) as [number, number, number];
+  const [p, q, v] = best.x.map(Math.exp) as [number, number, number];
   const params = { p, q, v };
   return { params, logLikelihood: groupedLogLikelihood(params, grouped, perX), converged: best.converged, iterations };
 }

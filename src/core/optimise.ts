@@ -1,6 +1,13 @@
 /**
- * A derivative-free minimiser for the model fits: Nelder-Mead with restarts, then a few BFGS steps on
- * central-difference gradients to polish the optimum.
+ * The minimisers for the model fits. The fits use `minimiseQuasiNewton` (BFGS on an analytic
+ * gradient, below) first, and `minimise`, derivative-free, as the fallback when it does not converge:
+ * on the benchmark's 100,000 clients BFGS takes 25 iterations (about as many evaluations of the
+ * likelihood and its gradient) where Nelder-Mead took over 300 iterations, for the same optimum (a
+ * closer one, in fact: the polish's central differences left Gamma-Gamma's gradient at about 2e-7 per
+ * client, where BFGS reaches 1e-11; the parameters differ by about 1e-6, relatively).
+ *
+ * `minimise`: Nelder-Mead with restarts, then a few BFGS steps on central-difference gradients to
+ * polish the optimum.
  *
  * - Nelder-Mead (J. A. Nelder and R. Mead, "A simplex method for function minimization", The
  *   Computer Journal 7, 1965), with the standard coefficients and the tie-breaking and acceptance
@@ -292,4 +299,203 @@ function polishBfgs(
     gradient = nextGradient;
   }
   return { x, value, gradient, iterations };
+}
+
+/** A minimiser's answer, as the fits compare them across start values. */
+export type Optimum = { x: number[]; value: number; converged: boolean };
+
+/** The better of two optimiser results: the lower cost, or the converged one when their costs tie. */
+export function betterOf(best: Optimum | null, result: Optimum): Optimum {
+  if (best === null || result.value < best.value - 1e-12 || (result.converged && !best.converged && result.value <= best.value + 1e-9)) {
+    return { x: result.x, value: result.value, converged: result.converged };
+  }
+  return best;
+}
+
+/** A cost that also writes its gradient at x into `gradient` (of x's length) and returns its value. */
+export type CostWithGradient = (x: readonly number[], gradient: number[]) => number;
+
+export type QuasiNewtonOptions = {
+  /** The most BFGS iterations. */
+  maxIterations?: number;
+  /** Stop when the gradient's max norm is below this; the result counts as converged below gradientTolerance * 1000, as minimise's does. */
+  gradientTolerance?: number;
+};
+
+const QUASI_NEWTON_DEFAULTS: Required<QuasiNewtonOptions> = { maxIterations: 200, gradientTolerance: 1e-11 };
+
+/** The sufficient-decrease (Armijo) and curvature constants of the strong Wolfe conditions: Nocedal & Wright's usual choice for quasi-Newton methods (section 3.1). */
+const WOLFE_DECREASE = 1e-4;
+const WOLFE_CURVATURE = 0.9;
+
+type LinePoint = { step: number; value: number; slope: number; x: number[]; gradient: number[] };
+
+/**
+ * Minimises a cost with an analytic gradient by BFGS (Nocedal & Wright, "Numerical Optimization",
+ * 2nd ed., algorithm 6.1) with a line search for the strong Wolfe conditions (their algorithms 3.5
+ * and 3.6, with the safeguarded cubic interpolation of their eq. 3.59). The strong Wolfe conditions
+ * guarantee s'y > 0, so every update keeps the inverse Hessian positive definite; the identity is
+ * scaled by s'y / y'y before the first update (their eq. 6.20).
+ *
+ * With an exact gradient it needs tens of evaluations where Nelder-Mead needs hundreds, but it has no
+ * answer to a cost that is not finite along its path except to shorten the step, and it trusts the
+ * gradient: callers keep Nelder-Mead (`minimise`) as the fallback when this does not converge.
+ * Throws RangeError for bad options or a start whose cost or gradient is not finite.
+ */
+export function minimiseQuasiNewton(cost: CostWithGradient, start: readonly number[], options: QuasiNewtonOptions = {}): MinimiseResult {
+  const settings = { ...QUASI_NEWTON_DEFAULTS };
+  for (const [key, value] of Object.entries(options) as [keyof QuasiNewtonOptions, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!(key in QUASI_NEWTON_DEFAULTS)) throw new RangeError(`minimiseQuasiNewton: unknown option ${key}`);
+    const whole = key === 'maxIterations';
+    if (typeof value !== 'number' || !Number.isFinite(value) || (whole ? !Number.isInteger(value) || value < 1 : value <= 0)) {
+      throw new RangeError(`minimiseQuasiNewton: ${key} must be ${whole ? 'a whole number from 1' : 'a positive finite number'}, got ${String(value)}`);
+    }
+    settings[key] = value;
+  }
+  const n = start.length;
+  if (n === 0) throw new RangeError('minimiseQuasiNewton: start must have at least one coordinate');
+  if (!start.every(Number.isFinite)) throw new RangeError(`minimiseQuasiNewton: start must be finite, got [${start.join(', ')}]`);
+  let evaluations = 0;
+  const evaluate = (x: number[]): { value: number; gradient: number[] } => {
+    evaluations++;
+    const gradient = new Array<number>(n).fill(0);
+    const value = cost(x, gradient);
+    // A point where the cost or its gradient cannot be evaluated is no better than any finite one.
+    return Number.isFinite(value) && gradient.every(Number.isFinite) ? { value, gradient } : { value: Infinity, gradient };
+  };
+  let x = [...start];
+  let { value, gradient } = evaluate(x);
+  if (value === Infinity) throw new RangeError(`minimiseQuasiNewton: the cost or its gradient at the start [${start.join(', ')}] is not finite`);
+  const maxNorm = (v: readonly number[]): number => v.reduce((m, e) => Math.max(m, Math.abs(e)), 0);
+  let inverse: number[][] = identity(n);
+  let iterations = 0;
+  for (; iterations < settings.maxIterations; iterations++) {
+    if (maxNorm(gradient) <= settings.gradientTolerance) break;
+    let direction = inverse.map((row) => -dot(row, gradient));
+    if (!(dot(direction, gradient) < 0)) {
+      // Rounding can cost the approximation its positive definiteness: restart from steepest descent.
+      inverse = identity(n);
+      direction = gradient.map((g) => -g);
+    }
+    // Before the first update the direction has the gradient's size, not the problem's: cap the first
+    // trial step at a unit move in the largest coordinate (later steps start at the Newton step, 1).
+    const initial = iterations === 0 ? Math.min(1, 1 / maxNorm(direction)) : 1;
+    const next = strongWolfeSearch(evaluate, x, value, gradient, direction, initial);
+    if (next === null) break;
+    const s = next.x.map((v, i) => v - x[i]!);
+    const y = next.gradient.map((g, i) => g - gradient[i]!);
+    const sy = dot(s, y);
+    if (sy > 0) {
+      if (iterations === 0) {
+        const yy = dot(y, y);
+        inverse = inverse.map((row) => row.map((h) => (h * sy) / yy));
+      }
+      // H+ = (I - rho s y^T) H (I - rho y s^T) + rho s s^T (Nocedal & Wright eq. 6.17).
+      const rho = 1 / sy;
+      const hy = inverse.map((row) => dot(row, y));
+      const yhy = dot(y, hy);
+      inverse = inverse.map((row, i) => row.map((h, j) => h - rho * (hy[i]! * s[j]! + s[i]! * hy[j]!) + (rho * rho * yhy + rho) * s[i]! * s[j]!));
+    }
+    x = next.x;
+    value = next.value;
+    gradient = next.gradient;
+  }
+  const gradientNorm = maxNorm(gradient);
+  return { x, value, converged: gradientNorm <= settings.gradientTolerance * 1000, iterations, evaluations, gradientNorm };
+}
+
+function dot(u: readonly number[], v: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < u.length; i++) sum += u[i]! * v[i]!;
+  return sum;
+}
+
+function identity(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+}
+
+/**
+ * A step along `direction` that satisfies the strong Wolfe conditions (Nocedal & Wright algorithm
+ * 3.5: bracket, then zoom with algorithm 3.6), or null when none is found (the search is then at the
+ * rounding floor of the cost, or the direction is useless). A non-finite cost at a trial step counts
+ * as a step too long.
+ *
+ * The sufficient-decrease test allows for the cost's own rounding error, 1e-12 of |f(x)|, in the
+ * spirit of the "approximate Wolfe" conditions of W. W. Hager and H. Zhang ("A new conjugate
+ * gradient method with guaranteed descent and an efficient line search", SIAM J. Optim. 16, 2005,
+ * who allow 1e-6): a likelihood summed over 10^5 clients is exact to only about 1e-14 of its value,
+ * while near the minimum the decrease a step can make (of the order of the gradient squared) is far
+ * smaller. Without the allowance a step whose curvature test passes fails on noise, and the search
+ * stalls with a gradient 100 times larger than the exact gradient lets it reach.
+ */
+function strongWolfeSearch(
+  evaluate: (x: number[]) => { value: number; gradient: number[] },
+  x: readonly number[],
+  value: number,
+  gradient: readonly number[],
+  direction: readonly number[],
+  initialStep: number,
+): LinePoint | null {
+  const slope0 = dot(gradient, direction);
+  const noise = 1e-12 * Math.abs(value);
+  const at = (step: number): LinePoint => {
+    const point = x.map((v, i) => v + step * direction[i]!);
+    const evaluated = evaluate(point);
+    return { step, value: evaluated.value, slope: dot(evaluated.gradient, direction), x: point, gradient: evaluated.gradient };
+  };
+  const decreases = (p: LinePoint): boolean => p.value <= value + WOLFE_DECREASE * p.step * slope0 + noise;
+  const flat = (p: LinePoint): boolean => Math.abs(p.slope) <= -WOLFE_CURVATURE * slope0;
+  const origin: LinePoint = { step: 0, value, slope: slope0, x: [...x], gradient: [...gradient] };
+
+  const zoom = (lowStart: LinePoint, highStart: LinePoint): LinePoint | null => {
+    let low = lowStart;
+    let high = highStart;
+    for (let j = 0; j < 40; j++) {
+      const step = interpolate(low, high);
+      const trial = at(step);
+      if (trial.value === Infinity || !decreases(trial) || trial.value >= low.value + noise) {
+        high = trial;
+      } else {
+        if (flat(trial)) return trial;
+        if (trial.slope * (high.step - low.step) >= 0) high = low;
+        low = trial;
+      }
+      if (Math.abs(high.step - low.step) <= 1e-12 * Math.max(1, Math.abs(low.step))) break;
+    }
+    // The interval collapsed: a step with sufficient decrease is still progress, if not a Wolfe point.
+    return low.step > 0 && low.value < value ? low : null;
+  };
+
+  let previous = origin;
+  let step = initialStep;
+  for (let i = 0; i < 40; i++) {
+    const trial = at(step);
+    if (trial.value === Infinity || !decreases(trial) || (i > 0 && trial.value >= previous.value)) return zoom(previous, trial);
+    if (flat(trial)) return trial;
+    if (trial.slope >= 0) return zoom(trial, previous);
+    previous = trial;
+    step *= 4;
+  }
+  return null;
+}
+
+/**
+ * The minimiser of the cubic through two line points' values and slopes (Nocedal & Wright eq. 3.59),
+ * kept at least a tenth of the interval away from either end; the midpoint when the cubic has no
+ * minimum there or an end's cost is not finite.
+ */
+function interpolate(low: LinePoint, high: LinePoint): number {
+  const lo = Math.min(low.step, high.step);
+  const hi = Math.max(low.step, high.step);
+  const width = hi - lo;
+  const middle = (low.step + high.step) / 2;
+  if (high.value === Infinity || !Number.isFinite(high.slope)) return middle;
+  const d1 = low.slope + high.slope - (3 * (low.value - high.value)) / (low.step - high.step);
+  const discriminant = d1 * d1 - low.slope * high.slope;
+  if (!(discriminant >= 0)) return middle;
+  const d2 = Math.sign(high.step - low.step) * Math.sqrt(discriminant);
+  const step = high.step - (high.step - low.step) * ((high.slope + d2 - d1) / (high.slope - low.slope + 2 * d2));
+  if (!Number.isFinite(step)) return middle;
+  return Math.min(hi - 0.1 * width, Math.max(lo + 0.1 * width, step));
 }

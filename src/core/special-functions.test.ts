@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hyp2f1, log1pExp, logBeta, logGamma } from './special-functions.ts';
+import { digamma, hyp2f1, log1pExp, logBeta, logGamma } from './special-functions.ts';
 
 /** |actual − expected| <= tolerance · max(1, |expected|). */
 function expectClose(actual: number, expected: number, tolerance: number): void {
@@ -45,6 +45,57 @@ describe('logGamma', () => {
     expect(logGamma(0)).toBe(Infinity);
     expect(logGamma(-3)).toBe(Infinity);
     expect(logGamma(NaN)).toBeNaN();
+  });
+});
+
+describe('digamma', () => {
+  const EULER_GAMMA = 0.5772156649015329;
+
+  it('gives ψ(1) = −γ, ψ(1/2) = −γ − 2 ln 2 and other known values', () => {
+    expectClose(digamma(1), -EULER_GAMMA, 1e-15);
+    expectClose(digamma(0.5), -EULER_GAMMA - 2 * Math.LN2, 1e-15);
+    // ψ(n) = −γ + Σ_{k<n} 1/k (A&S 6.3.2), on both sides of the switch to the asymptotic series at 10.
+    let harmonic = 0;
+    for (let n = 1; n <= 30; n++) {
+      expectClose(digamma(n), -EULER_GAMMA + harmonic, 1e-15);
+      harmonic += 1 / n;
+    }
+    // Reference values from scipy.special.digamma; ψ(x0) = 0 at x0 ≈ 1.4616321449683622.
+    expectClose(digamma(0.25), -4.2274535333762655, 1e-15);
+    expectClose(digamma(3.7), 1.1671535393615113, 1e-15);
+    expectClose(digamma(9.999), 2.251647417205735, 1e-15);
+    expect(Math.abs(digamma(1.4616321449683622))).toBeLessThan(1e-15);
+  });
+
+  it('satisfies the recurrence ψ(x + 1) = ψ(x) + 1/x', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 1e4, noNaN: true }), (x) => {
+        // Relative to the larger of the two terms: near ψ's zero the sum cancels them.
+        const scale = Math.max(1, Math.abs(digamma(x)), 1 / x);
+        expect(Math.abs(digamma(x + 1) - (digamma(x) + 1 / x))).toBeLessThanOrEqual(1e-15 * scale);
+      }),
+    );
+  });
+
+  it('follows its asymptotic expansion ln x − 1/(2x) − 1/(12x²) + 1/(120x⁴) for large x, and −1/x − γ near 0', () => {
+    for (const x of [1e3, 1e6, 1e12]) expectClose(digamma(x), Math.log(x) - 1 / (2 * x) - 1 / (12 * x * x) + 1 / (120 * x ** 4), 1e-15);
+    expectClose(digamma(1e-8), -1e8 - EULER_GAMMA, 1e-15);
+  });
+
+  it('is the derivative of logGamma', () => {
+    for (const x of [0.3, 1.7, 12.5, 250]) {
+      const h = 1e-5 * x;
+      expect(Math.abs((logGamma(x + h) - logGamma(x - h)) / (2 * h) - digamma(x))).toBeLessThan(1e-7 * Math.max(1, Math.abs(digamma(x))));
+    }
+  });
+
+  it('uses the reflection formula below 0 and is NaN at the poles', () => {
+    // ψ(3/2) − ψ(−1/2) = π cot(−π/2) = 0 (A&S 6.3.7), so ψ(−1/2) = ψ(1/2) + 2 = 2 − γ − 2 ln 2 (A&S 6.3.5).
+    expectClose(digamma(-0.5), 2 - EULER_GAMMA - 2 * Math.LN2, 1e-14);
+    expect(digamma(0)).toBeNaN();
+    expect(digamma(-2)).toBeNaN();
+    expect(digamma(NaN)).toBeNaN();
+    expect(digamma(Infinity)).toBe(Infinity);
   });
 });
 
