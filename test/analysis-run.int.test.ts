@@ -14,6 +14,7 @@ import { analyzeFile, toAnalysisDocument } from '../src/app/analyze-file.ts';
 import { importLedger } from '../src/app/import-ledger.ts';
 import { getAccountKeyScore, setKeyScoreWeights } from '../src/app/key-scores.ts';
 import { runAnalysis } from '../src/app/run-analysis.ts';
+import { DEFAULT_ACTIVITY_RULES } from '../src/core/activity.ts';
 import { dayFromCivil } from '../src/core/calendar.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/types.ts';
 import type { ReadOptions } from '../src/ingest/types.ts';
@@ -25,6 +26,12 @@ const cdnowDir = join(repo, '..', 'shared', 'datasets', 'cdnow');
 const cdnowMaster = join(cdnowDir, 'CDNOW_master.txt');
 const cdnowSample = join(cdnowDir, 'CDNOW_sample.txt');
 const CDNOW_READ: ReadOptions = { delimiter: 'whitespace', map: { client: 1, date: 2, quantity: 3, revenue: 4 } };
+
+/**
+ * A run fits the customer-alive model with the activity rules' time unit and horizon (the defaults
+ * here) and judges activity by the rules: `analyze --model bgnbd` with the same unit and horizon.
+ */
+const RUN_MODEL = { timeUnit: DEFAULT_ACTIVITY_RULES.timeUnit, horizon: DEFAULT_ACTIVITY_RULES.horizon };
 
 const PARAM_SETS: [string, AnalysisParams][] = [
   ['the defaults', { ...DEFAULT_ANALYSIS_PARAMS }],
@@ -44,7 +51,7 @@ describeDatabases('analysis runs over the stored ledger', (get) => {
     for (const [name, params] of PARAM_SETS) {
       it(`equals kamerton analyze on the file with ${name}`, async () => {
         const run = await runAnalysis(get().pool, SYSTEM_ACTOR, params);
-        const file = toAnalysisDocument(await analyzeFile(cdnowMaster, CDNOW_READ, params));
+        const file = toAnalysisDocument(await analyzeFile(cdnowMaster, CDNOW_READ, params, RUN_MODEL));
         expect(file.totals.rejectedLines).toBe(0);
         expect(run.document).toEqual(file);
       });
@@ -89,7 +96,7 @@ describeDatabases('analysis runs over a synthetic ledger with costs', (get) => {
   ] as [string, AnalysisParams][]) {
     it(`equals kamerton analyze on the file with ${name}`, async () => {
       const run = await runAnalysis(get().pool, SYSTEM_ACTOR, params);
-      const file = toAnalysisDocument(await analyzeFile(path, { workers: 1 }, params));
+      const file = toAnalysisDocument(await analyzeFile(path, { workers: 1 }, params, RUN_MODEL));
       expect(run.document).toEqual(file);
     });
   }
@@ -112,7 +119,7 @@ describeDatabases('kamerton import and kamerton analysis run', (get) => {
     const flags = ['--period', 'quarter', '--xyz-mode', 'cv'];
     const [stored, file] = await Promise.all([
       kamerton(['analysis', 'run', ...flags, '--format', 'json'], env),
-      kamerton(['analyze', cdnowSample, ...read, ...flags, '--format', 'json'], {}),
+      kamerton(['analyze', cdnowSample, ...read, ...flags, '--model', 'bgnbd', '--format', 'json'], {}),
     ]);
     expect(stored.stderr).toBe('');
     expect(stored.code).toBe(0);

@@ -21,7 +21,9 @@ import { queryFlag } from './accounts.ts';
 import type { Actor } from './actor.ts';
 import { parseInput, type Page } from './input.ts';
 import { scoreRun } from './key-scores.ts';
-import type { StoredParams } from './run-analysis.ts';
+import type { RunParams, StoredParams } from './run-analysis.ts';
+import { readRulesInForce } from './run-activity.ts';
+import type pg from 'pg';
 
 const percentPair = z.tuple([z.number().int().min(0).max(100), z.number().int().min(0).max(100)]);
 const isoDay = z.iso.date().refine((text) => parseIsoDay(text) !== null, 'Not a real date.');
@@ -38,7 +40,8 @@ export const analysisParamsSchema = z.strictObject({
   xyz: z.tuple([z.number().int().min(0), z.number().int().min(0)]).default([...DEFAULT_ANALYSIS_PARAMS.xyz]),
   breadwinner: z.number().int().min(0).max(100).default(DEFAULT_ANALYSIS_PARAMS.breadwinner),
   keySegments: z.array(z.enum(SEGMENTS)).default([...DEFAULT_ANALYSIS_PARAMS.keySegments]),
-  lostDays: z.number().int().min(1).max(3650).default(DEFAULT_ANALYSIS_PARAMS.lostDays),
+  lostDays: z.number().int().min(1).max(3650).optional()
+    .describe('Lost after more than this many days without a purchase; left out: the lostDays of the activity rules in force.'),
 });
 
 /** The options of the parameters that take one of a few values: the web form's choices. */
@@ -50,18 +53,23 @@ export const ANALYSIS_PARAM_OPTIONS = {
 } as const;
 
 export type AnalysisDefaults = {
-  /** What each parameter is when a new run leaves it out: `kamerton analyze`'s defaults. */
-  params: z.output<typeof analysisParamsSchema>;
+  /** What each parameter is when a new run leaves it out: `kamerton analyze`'s defaults, and lostDays the activity rules'. */
+  params: z.output<typeof analysisParamsSchema> & { lostDays: number };
   options: { period: string[]; metric: string[]; xyzMode: string[]; keySegments: Segment[] };
 };
 
-/** The parameters' defaults and choices, read from the schema, so that a form never copies them. */
-export function analysisDefaults(): AnalysisDefaults {
+/**
+ * The parameters' defaults and choices, read from the schema, so that a form never copies them; the
+ * days after which a client is lost are the activity rules' (src/app/run-activity.ts), as a run
+ * without them applies.
+ */
+export async function analysisDefaults(pool: pg.Pool): Promise<AnalysisDefaults> {
   const o = ANALYSIS_PARAM_OPTIONS;
-  return { params: analysisParamsSchema.parse({}), options: { period: [...o.period], metric: [...o.metric], xyzMode: [...o.xyzMode], keySegments: [...o.keySegments] } };
+  const { rules } = await readRulesInForce(pool);
+  return { params: { ...analysisParamsSchema.parse({}), lostDays: rules.lostDays }, options: { period: [...o.period], metric: [...o.metric], xyzMode: [...o.xyzMode], keySegments: [...o.keySegments] } };
 }
 
-export function toAnalysisParams(input: unknown): AnalysisParams {
+export function toAnalysisParams(input: unknown): RunParams {
   const p = parseInput(analysisParamsSchema, input ?? {});
   const asOf = p.asOf === null ? null : parseIsoDay(p.asOf);
   const from = p.from === null ? null : parseIsoDay(p.from);

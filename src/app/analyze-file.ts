@@ -3,6 +3,7 @@
  * into the per-client, per-day rollup, so memory grows with clients and their purchase days, never
  * with lines; the result is the published document plus how the file was read.
  */
+import { DEFAULT_ACTIVITY_RULES, judgeActivity, type ActivityRules } from '../core/activity.ts';
 import { analyzeLedger } from '../core/analysis.ts';
 import { parseIsoDay } from '../core/calendar.ts';
 import { fitCustomerAlive, type ModelOptions } from '../core/customer-alive.ts';
@@ -41,6 +42,24 @@ export async function analyzeFile(
     if (asOf === null) throw new Error(`The analysis returned an invalid as-of date: ${result.window.asOf}`);
     const fitted = fitCustomerAlive(ledger, asOf, model);
     doc = withModel(doc, fitted.summary, ledger.clients, fitted.clients);
+    // With the model, activity follows the activity rules as a server run applies them (their
+    // default thresholds, the --lost-days given), so that the file's analysis and a first run over
+    // the same stored lines agree; a file has no previous run, so the rule on a fall of the
+    // probability between runs never applies here.
+    const rules: ActivityRules = { ...DEFAULT_ACTIVITY_RULES, lostDays: params.lostDays, timeUnit: model.timeUnit, horizon: model.horizon };
+    doc = {
+      ...doc,
+      clients: doc.clients.map((c) => {
+        const { activity } = judgeActivity({
+          analysisActivity: c.activity,
+          daysSinceLastPurchase: c.daysSinceLastPurchase,
+          repeatPurchases: c.repeatPurchases ?? null,
+          pAlive: c.pAlive ?? null,
+          previousPAlive: null,
+        }, rules);
+        return activity === c.activity ? c : { ...c, activity };
+      }),
+    };
   }
   await releaseDailyLedger(ledger);
   return { ...doc, info };

@@ -14,7 +14,9 @@ import { copyRows } from '../db/copy.ts';
 import type pg from 'pg';
 import { assertManagesAccounts } from './roles.ts';
 import type { Actor } from './actor.ts';
-import { toDocument, type AnalysisDocument } from './analysis-document.ts';
+import { toDocument, withModel, type AnalysisDocument } from './analysis-document.ts';
+import { judgeRunActivity, readRulesInForce, recordRunActivity, type ClientActivity } from './run-activity.ts';
+import { refreshWinBackLists } from './win-back-refresh.ts';
 
 export type AnalysisRun = {
   id: number;
@@ -30,6 +32,12 @@ export type AnalysisRun = {
 /** The parameters as a run keeps them: days as ISO dates. */
 export type StoredParams = Omit<AnalysisParams, 'asOf' | 'from'> & { asOf: string | null; from: string | null };
 
+/**
+ * The parameters of a run: an analysis's, except that lostDays may be left out, and the activity
+ * rules' lostDays then applies (the director sets it with the other rules).
+ */
+export type RunParams = Omit<AnalysisParams, 'lostDays'> & { lostDays?: number | undefined };
+
 export function storedParams(params: AnalysisParams): StoredParams {
   return { ...params, asOf: params.asOf === null ? null : formatDay(params.asOf), from: params.from === null ? null : formatDay(params.from) };
 }
@@ -39,7 +47,7 @@ export function assertMayRunAnalysis(actor: Actor): void {
   assertManagesAccounts(actor, 'run an analysis of the whole ledger');
 }
 
-export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisParams): Promise<AnalysisRun> {
+export async function runAnalysis(pool: pg.Pool, actor: Actor, params: RunParams): Promise<AnalysisRun> {
   assertMayRunAnalysis(actor);
   const client = await pool.connect();
   let failed = false;
@@ -51,9 +59,16 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
       throw new KamertonError('invalid-input', 'The stored ledger is empty: import a ledger first (kamerton import FILE).');
     }
     const dossier = await readDossierFacts(client, stored.accounts);
-    const result = analyzeLedger(stored.ledger, params, dossier.facts);
+    // The director's activity rules decide who is lost (src/app/run-activity.ts); a run that names
+    // its own lostDays applies that instead of the rules' (and keeps it in its parameters).
+    const rules = await readRulesInForce(client);
+    const lostDays = params.lostDays ?? rules.rules.lostDays;
+    const applied: AnalysisParams = { ...params, lostDays };
+    const analysed = analyzeLedger(stored.ledger, applied, dossier.facts);
+    const judged = await judgeRunActivity(client, stored, analysed, { ...rules.rules, lostDays });
+    const result: AnalysisResult = { ...analysed, clients: judged.clients };
     const inputs = await readKeyScoreInputs(client, result.window.from, result.window.asOf);
-    const kept = storedParams(params);
+    const kept = storedParams(applied);
     const summary = {
       window: result.window,
       totals: { ...result.totals, lines: stored.lines },
@@ -61,13 +76,19 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
       keyClients: result.keyClients,
     };
     const { rows: [run] } = await client.query<{ id: string; created_at: Date }>(
-      `insert into analysis_runs (user_id, params, summary, import_id, product_groups) values ($1, $2, $3, $4, $5) returning id, created_at`,
-      [actor.userId, JSON.stringify(kept), JSON.stringify(summary), stored.importId, inputs?.productGroups ?? null],
+      `insert into analysis_runs (user_id, params, summary, import_id, product_groups, model, rules_id)
+       values ($1, $2, $3, $4, $5, $6, $7) returning id, created_at`,
+      [
+        actor.userId, JSON.stringify(kept), JSON.stringify(summary), stored.importId, inputs?.productGroups ?? null,
+        judged.model === null ? null : JSON.stringify(judged.model), rules.id,
+      ],
     );
     const runId = Number(run!.id);
-    await storeResults(client, runId, result.clients, stored.accounts);
+    await storeResults(client, runId, result.clients, stored.accounts, judged.activity);
+    await recordRunActivity(client, runId, result.window.asOf, judged.changes);
     await storeProspects(client, runId, result.prospects, dossier.codes);
     if (inputs !== null) await storeKeyScoreInputs(client, runId, inputs.accounts);
+    await refreshWinBackLists(client, runId);
     await client.query('commit');
     return {
       id: runId,
@@ -75,7 +96,9 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: AnalysisP
       userId: actor.userId,
       importId: stored.importId,
       params: kept,
-      document: toDocument(result, { lines: stored.lines, rejectedLines: 0, errors: [] }),
+      document: judged.model === null
+        ? toDocument(result, { lines: stored.lines, rejectedLines: 0, errors: [] })
+        : withModel(toDocument(result, { lines: stored.lines, rejectedLines: 0, errors: [] }), judged.model, stored.ledger.clients, judged.fitted),
     };
   } catch (error) {
     failed = true;
@@ -215,7 +238,9 @@ async function storeKeyScoreInputs(client: pg.ClientBase, runId: number, account
 /** How many results go into one INSERT: 20 arrays of this length stay well within a message. */
 const RESULTS_PER_INSERT = 5000;
 
-async function storeResults(client: pg.ClientBase, runId: number, clients: readonly ClientResult[], accounts: readonly RollupAccount[]): Promise<void> {
+async function storeResults(
+  client: pg.ClientBase, runId: number, clients: readonly ClientResult[], accounts: readonly RollupAccount[], activity: readonly ClientActivity[],
+): Promise<void> {
   // COPY rather than INSERTs, in account order so that the primary key (run, account) grows at its
   // end, and in the binary format, which spares the server parsing every number and id: 100,000
   // results take a fraction of a second this way. The stored ledger lists its accounts in id order,
@@ -234,7 +259,8 @@ async function storeResults(client: pg.ClientBase, runId: number, clients: reado
       if (i < 0) continue;
       const c = clients[i]!;
       const accountId = accounts[slot]!.accountId;
-      out.row(20);
+      const a = activity[i]!;
+      out.row(25);
       out.int8(runId);
       out.uuid(accountId);
       out.text(c.client);
@@ -255,6 +281,11 @@ async function storeResults(client: pg.ClientBase, runId: number, clients: reado
       out.isoDate(c.lastPurchase);
       out.int4(c.daysSinceLastPurchase);
       out.float8(c.growth);
+      out.int4(a.repeatPurchases);
+      out.float8(a.pAlive);
+      out.float8(a.expectedPurchases);
+      out.numeric(a.expectedRevenue);
+      out.textArray(a.reasons);
       if (out.full) yield out.take();
     }
     yield out.end();
@@ -262,7 +293,8 @@ async function storeResults(client: pg.ClientBase, runId: number, clients: reado
   await copyRows(
     client,
     `copy analysis_results (run_id, account_id, client, rank, segment, abc, xyz, types, is_key, activity, revenue, margin, share,
-       cumulative_share, cv, active_periods, first_purchase, last_purchase, days_since_last_purchase, growth) from stdin with (format binary)`,
+       cumulative_share, cv, active_periods, first_purchase, last_purchase, days_since_last_purchase, growth,
+       repeat_purchases, p_alive, expected_purchases, expected_revenue, activity_reasons) from stdin with (format binary)`,
     rows(),
   );
 }

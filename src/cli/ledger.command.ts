@@ -9,7 +9,8 @@ import { addAnalysisOptions, addReadingOptions, type AnalysisFlags, type Reading
 
 export type RecordFormat = 'text' | 'json';
 export type ImportFlags = ReadingFlags & { source: string; as?: string; format: RecordFormat };
-export type AnalysisRunFlags = AnalysisFlags & { as?: string; format: RecordFormat };
+/** `lostDaysGiven`: whether --lost-days was on the command line (else the activity rules' applies). */
+export type AnalysisRunFlags = AnalysisFlags & { as?: string; format: RecordFormat; lostDaysGiven?: boolean };
 
 function parseRecordFormat(value: string): RecordFormat {
   if (value !== 'text' && value !== 'json') throw new InvalidArgumentError('Use text or json.');
@@ -58,8 +59,8 @@ export function registerLedgerCommands(program: Command): void {
     .optionsGroup('Output:')
     .addOption(asOption())
     .addOption(new Option('--format <format>', 'text (a summary) or json (the analysis document)').default('text').argParser(parseRecordFormat))
-    .action(async (flags: AnalysisRunFlags) => {
+    .action(async (flags: AnalysisRunFlags, command: Command) => {
       const { runAnalysisCommand } = await import('./ledger.ts');
-      await runAnalysisCommand(flags);
+      await runAnalysisCommand({ ...flags, lostDaysGiven: command.getOptionValueSource('lostDays') === 'cli' });
     });
 }

@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import { commandActor } from '../app/command-actor.ts';
 import type { ImportRecord } from '../app/import-ledger.ts';
-import { runAnalysis } from '../app/run-analysis.ts';
+import { runAnalysis, type RunParams } from '../app/run-analysis.ts';
 import { loadConfig } from '../config.ts';
 import { openConnection } from '../db/client.ts';
 import { describeRowError } from '../ingest/row-errors.ts';
@@ -35,6 +35,7 @@ export async function runImport(file: string, flags: ImportFlags): Promise<void>
         if (phase === 'reading') progress.update(done, total);
         else progress.finish();
       },
+      timeZone: config.timeZone,
     });
   } finally {
     progress.finish();
@@ -68,7 +69,8 @@ function preview(items: string[]): string {
 }
 
 export async function runAnalysisCommand(flags: AnalysisRunFlags): Promise<void> {
-  const params = toAnalysisParams(flags);
+  // Without --lost-days the activity rules' lostDays applies, as for a run from the web app.
+  const params: RunParams = { ...toAnalysisParams(flags), lostDays: flags.lostDaysGiven === true ? flags.lostDays : undefined };
   const config = await loadConfig();
   const database = await openConnection(config);
   try {
@@ -82,7 +84,7 @@ export async function runAnalysisCommand(flags: AnalysisRunFlags): Promise<void>
       `Kamerton analysis run ${run.id} of the stored ledger (${count(run.document.totals.lines)} lines, ` +
         `${run.importId === null ? 'no import' : `as of import ${run.importId}`})`,
     ];
-    await writeChunks(process.stdout, [formatStoredSummary(run.document, params, heading)]);
+    await writeChunks(process.stdout, [formatStoredSummary(run.document, { ...params, lostDays: run.params.lostDays }, heading)]);
   } finally {
     await database.close();
   }

@@ -95,7 +95,8 @@ const comparisonSchema = z.object({
 });
 
 const defaultsSchema = z.object({
-  params: analysisParamsSchema.describe('Every parameter as a new run takes it when left out: the defaults of `kamerton analyze`.'),
+  params: analysisParamsSchema.extend({ lostDays: z.number().int() })
+    .describe('Every parameter as a new run takes it when left out: the defaults of `kamerton analyze`, and lostDays the activity rules\'.'),
   options: z.object({
     period: z.array(z.string()),
     metric: z.array(z.string()),
@@ -154,7 +155,7 @@ export const analysisRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (
       summary: 'The parameters of a new run with their defaults, and the values of each choice',
       response: { 200: defaultsSchema },
     },
-  }, async () => analysisDefaults());
+  }, async () => analysisDefaults(pool));
 
   app.get('/analysis-runs/:runId/report.xlsx', {
     config: { access: DOSSIER_MANAGERS },
