@@ -36,6 +36,8 @@ import { assertManagesAccounts } from './roles.ts';
 import type { Actor } from './actor.ts';
 import { parseInput } from './input.ts';
 import { SOURCE_PATTERN, SOURCE_RULE } from './source.ts';
+import { DEFAULT_TIME_ZONE } from './clock.ts';
+import { detectWinBacks } from './win-back-refresh.ts';
 
 export const DEFAULT_SOURCE = 'erp';
 
@@ -56,6 +58,11 @@ export type ImportPhase = 'reading' | 'storing';
 export type ImportOptions = {
   /** Reading: bytes (rows for XLSX) done and the total when known; storing: no figures. */
   onProgress?: (phase: ImportPhase, done: number, total: number | null) => void;
+  /**
+   * The company's time zone (config.timeZone; default Europe/Warsaw): a win-back action counts the
+   * purchases after the company's day it was created on (src/app/win-back-refresh.ts).
+   */
+  timeZone?: string;
 };
 
 export type NewAccount = { code: string; accountId: string };
@@ -200,6 +207,7 @@ export async function importLedger(pool: pg.Pool, actor: Actor, input: ImportInp
       [importId, await sha256, info.format, info.lines, copy.lines, info.rejectedLines, change.unchanged, change.added,
         change.removed, newAccounts.length, matchedBy, copy.documents.size, firstDay, lastDay, JSON.stringify(info.columns)],
     );
+    await detectWinBacks(client, options.timeZone ?? DEFAULT_TIME_ZONE);
     await client.query('commit');
     return {
       id: importId,

@@ -49,7 +49,8 @@ const KEEP_FINISHED_MS = 60 * 60 * 1000;
 export class ImportJobs {
   private readonly jobs = new Map<string, Job>();
 
-  constructor(private readonly pool: pg.Pool) {}
+  /** `timeZone`: the company's (config.timeZone), for the win-back detection of each import. */
+  constructor(private readonly pool: pg.Pool, private readonly timeZone: string) {}
 
   /**
    * Starts importing `input` (a file the caller owns: `discard` removes it when the job ends) and
@@ -73,6 +74,7 @@ export class ImportJobs {
     };
     this.jobs.set(job.id, job);
     void importLedger(this.pool, actor, input, {
+      timeZone: this.timeZone,
       onProgress: (phase, done, total) => {
         job.phase = phase;
         if (phase === 'reading') {

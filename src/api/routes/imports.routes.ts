@@ -133,7 +133,7 @@ export const importPreviewSchema = z.object({
 const importParams = z.object({ importId: z.coerce.number().int().min(1) });
 
 export const importsRoutes: FastifyPluginAsyncZod<RoutePluginOptions> = async (app, { database, config }) => {
-  const jobs = new ImportJobs(database.pool);
+  const jobs = new ImportJobs(database.pool, config.timeZone);
   app.addHook('onClose', async () => jobs.settle());
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 64 * 1024 } });
 
