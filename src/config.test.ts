@@ -18,6 +18,9 @@ describe('loadConfig', () => {
       logLevel: 'info',
       uploadMaxBytes: 2048 * 1024 * 1024,
       currency: 'PLN',
+      timeZone: 'Europe/Warsaw',
+      digestHour: 7,
+      publicUrl: null,
       smtp: null,
     });
   });
@@ -26,19 +29,23 @@ describe('loadConfig', () => {
     const config = await loadConfig({
       HOST: '0.0.0.0', PORT: '8080', DATABASE_URL: 'postgres://k:secret@db:5432/kamerton', KAMERTON_DATA_DIR: '/var/lib/kamerton',
       KAMERTON_SESSION_HOURS: '8', KAMERTON_SECURE_COOKIES: 'true', KAMERTON_TRUST_PROXY: 'true', KAMERTON_LOG_LEVEL: 'warn', KAMERTON_CURRENCY: 'EUR',
+      KAMERTON_TIME_ZONE: 'America/New_York', KAMERTON_DIGEST_HOUR: '0', KAMERTON_PUBLIC_URL: 'https://kamerton.example.com/',
       SMTP_HOST: 'smtp.example.com', SMTP_PORT: '465', SMTP_USER: 'k', SMTP_PASSWORD: 'pw', SMTP_FROM: 'Kamerton <k@example.com>',
       KAMERTON_UNUSED: '', HTTP_PROXY: '',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0', port: 8080, databaseUrl: 'postgres://k:secret@db:5432/kamerton', dataDir: '/var/lib/kamerton',
       sessionHours: 8, secureCookies: 'always', trustProxy: true, logLevel: 'warn', uploadMaxBytes: 2048 * 1024 * 1024, currency: 'EUR',
+      timeZone: 'America/New_York', digestHour: 0, publicUrl: 'https://kamerton.example.com',
       smtp: { host: 'smtp.example.com', port: 465, user: 'k', password: 'pw', from: 'Kamerton <k@example.com>' },
     });
     expect((await loadConfig({ PORT: '' })).port).toBe(3000);
   });
 
   it('stops on a bad value, naming the variable', async () => {
-    for (const [name, value] of [['PORT', '70000'], ['PORT', 'http'], ['DATABASE_URL', 'mysql://x'], ['KAMERTON_LOG_LEVEL', 'loud'], ['KAMERTON_CURRENCY', 'zł']]) {
+    for (const [name, value] of [['PORT', '70000'], ['PORT', 'http'], ['DATABASE_URL', 'mysql://x'], ['KAMERTON_LOG_LEVEL', 'loud'], ['KAMERTON_CURRENCY', 'zł'],
+      ['KAMERTON_TIME_ZONE', 'Europe/Gdansk'], ['KAMERTON_TIME_ZONE', 'CEST+2'], ['KAMERTON_DIGEST_HOUR', '24'], ['KAMERTON_DIGEST_HOUR', '7.5'],
+      ['KAMERTON_PUBLIC_URL', 'kamerton.example.com']]) {
       const error = await loadConfig({ [name as string]: value }).then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(KamertonError);
       expect((error as KamertonError).message.startsWith(`${name}:`)).toBe(true);

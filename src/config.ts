@@ -8,6 +8,7 @@
  */
 import { resolve } from 'node:path';
 import type { z as Zod } from 'zod';
+import { DEFAULT_TIME_ZONE } from './app/clock.ts';
 import { KamertonError } from './core/errors.ts';
 
 type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -35,12 +36,28 @@ async function buildSchema() {
       .describe('The currency the web app prints money in (the ledger\'s amounts are not converted).'),
     KAMERTON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
       .describe('Level of the server\'s JSON log on standard output.'),
-    SMTP_HOST: optionalText.describe('SMTP server for e-mail (meeting reminders, password resets). Unset: no e-mail is sent.'),
+    KAMERTON_TIME_ZONE: z.string().trim().refine(isTimeZone, 'an IANA time zone such as Europe/Warsaw').default(DEFAULT_TIME_ZONE)
+      .describe('The company\'s time zone (IANA name): the day and the hour of the daily digest are this zone\'s.'),
+    KAMERTON_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7)
+      .describe('Hour of the day (0-23, in KAMERTON_TIME_ZONE) from which the daily digest is e-mailed, when SMTP is configured.'),
+    KAMERTON_PUBLIC_URL: z.string().trim().regex(/^https?:\/\/[^\s]+$/, 'an http:// or https:// URL').optional()
+      .describe('The address users open Kamerton at, e.g. https://kamerton.example.com: e-mails link to it. Unset: e-mails carry no links.'),
+    SMTP_HOST: optionalText.describe('SMTP server for e-mail (the daily digest). Unset: no e-mail is sent.'),
     SMTP_PORT: port.default(587).describe('SMTP port.'),
     SMTP_USER: optionalText.describe('SMTP user name.'),
     SMTP_PASSWORD: optionalText.describe('SMTP password (a secret: masked in logs).'),
     SMTP_FROM: optionalText.describe('Sender address of Kamerton\'s e-mail, e.g. "Kamerton <kamerton@example.com>".'),
   });
+}
+
+/** Whether `name` is a time zone this Node.js knows (its ICU data): Intl.DateTimeFormat throws a RangeError otherwise. */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 type EnvSchema = Awaited<ReturnType<typeof buildSchema>>;
@@ -66,6 +83,12 @@ export type Config = {
   uploadMaxBytes: number;
   /** ISO 4217 code of the money the web app shows. */
   currency: string;
+  /** The company's IANA time zone: the digest's day and hour are this zone's. */
+  timeZone: string;
+  /** The hour (0-23, in `timeZone`) from which the daily digest is e-mailed. */
+  digestHour: number;
+  /** The address users open Kamerton at, without a trailing slash, for links in e-mails; null: no links. */
+  publicUrl: string | null;
   smtp: { host: string; port: number; user: string | null; password: string | null; from: string } | null;
 };
 
@@ -106,6 +129,9 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     logLevel: e.KAMERTON_LOG_LEVEL,
     uploadMaxBytes: e.KAMERTON_UPLOAD_MAX_MB * 1024 * 1024,
     currency: e.KAMERTON_CURRENCY,
+    timeZone: e.KAMERTON_TIME_ZONE,
+    digestHour: e.KAMERTON_DIGEST_HOUR,
+    publicUrl: e.KAMERTON_PUBLIC_URL === undefined ? null : e.KAMERTON_PUBLIC_URL.replace(/\/+$/, ''),
     smtp: e.SMTP_HOST === undefined ? null : {
       host: e.SMTP_HOST,
       port: e.SMTP_PORT,

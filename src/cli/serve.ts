@@ -7,6 +7,7 @@
 import { buildApp } from '../api/app.ts';
 import { describeConfig, loadConfig, type Config } from '../config.ts';
 import { setupNeeded } from '../app/users.ts';
+import { startDigestScheduler, type DigestScheduler } from '../app/digest-mailer.ts';
 import { openDatabase } from '../db/client.ts';
 import { readRunningServer } from '../db/embedded-postgres.ts';
 import { KamertonError } from '../core/errors.ts';
@@ -57,6 +58,8 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
     throw error;
   }
   app.log.info({ config: describeConfig(config) }, 'configuration');
+  // The daily digest's e-mail, once the server listens, when SMTP is configured; stopped before the database closes.
+  let digests: DigestScheduler | null = null;
   let stopping: Promise<void> | null = null;
   const stop = (signal: string): Promise<void> => {
     stopping ??= (async () => {
@@ -69,6 +72,7 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
         app.server.closeAllConnections();
       }, SHUTDOWN_GRACE_MS);
       try {
+        await digests?.stop();
         await app.close();
       } finally {
         clearTimeout(cut);
@@ -93,6 +97,7 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
     await stop('start failed');
     throw error;
   }
+  if (config.smtp !== null) digests = startDigestScheduler(database.db, config, app.log);
   const where = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   const database_ = database.embedded === null ? 'the PostgreSQL server of DATABASE_URL' : `the embedded PostgreSQL in ${config.dataDir}`;
   const web = options.webDevServerUrl ?? where;
