@@ -136,7 +136,7 @@ describeDatabases('account dossier routes', (get) => {
     const document = response.json<{ paths: Record<string, Record<string, { 'x-access'?: unknown; summary?: string }>> }>();
     expect(document.paths['/api/v1/accounts']?.get?.['x-access']).toEqual(['admin', 'director', 'kam', 'marketing']);
     expect(document.paths['/api/v1/accounts/{accountId}/team']?.put?.summary).toMatch(/team/);
-    expect(Object.keys(document.paths).filter((path) => path.startsWith('/api/v1/accounts'))).toHaveLength(15);
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/api/v1/accounts'))).toHaveLength(17);
   });
 
   it('declares access on every dossier route', () => {

@@ -22,6 +22,8 @@ import { createSession } from '../src/app/sessions.ts';
 import { importLedger } from '../src/app/import-ledger.ts';
 import { runAnalysis } from '../src/app/run-analysis.ts';
 import { createTender } from '../src/app/tenders.ts';
+import { createRefusal } from '../src/app/refusals.ts';
+import { createWinBackAction, createWinBackList } from '../src/app/win-back.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../src/core/types.ts';
 import { createUser, type UserView } from '../src/app/users.ts';
 import { loadConfig } from '../src/config.ts';
@@ -37,8 +39,9 @@ type Operation = { method: string; path: string; access: 'public' | Role[]; hasB
 /** Records made afresh for one request: the key account manager's own, and another manager's. */
 type Records = {
   user: string; competitor: string; freeCompetitor: string;
-  account: string; contact: string; entry: string; tender: string;
-  foreignAccount: string; foreignContact: string; foreignEntry: string; foreignTender: string;
+  account: string; contact: string; entry: string; tender: string; refusal: string;
+  foreignAccount: string; foreignContact: string; foreignEntry: string; foreignTender: string; foreignRefusal: string;
+  winBackList: string; winBackAction: string;
 };
 
 const unique = (): string => randomBytes(4).toString('hex');
@@ -61,8 +64,15 @@ const BODIES: Record<string, (r: Records) => object> = {
   'PATCH /api/v1/accounts/{accountId}/competitors/{entryId}': () => ({ version: 1, notes: 'Tani' }),
   'POST /api/v1/accounts/{accountId}/tenders': () => ({ title: 'Przetarg', date: '2026-03-01' }),
   'PATCH /api/v1/accounts/{accountId}/tenders/{tenderId}': () => ({ version: 1, reason: 'Cena' }),
+  'POST /api/v1/win-back/lists': () => ({ name: `Lista ${unique()}`, criteria: { lostWithinMonths: 12, wasAbc: ['A', 'B'] } }),
+  'PATCH /api/v1/win-back/lists/{listId}': () => ({ version: 1, name: 'Zmieniona' }),
+  'POST /api/v1/win-back/actions': (r) => ({ accountId: r.account, offerType: 'discount', discountPercent: 10, dueOn: '2026-12-31' }),
+  'PATCH /api/v1/win-back/actions/{actionId}': () => ({ version: 1, outcome: 'no-answer' }),
+  'POST /api/v1/accounts/{accountId}/refusals': () => ({ kind: 'declined-offer', reason: 'price', occurredOn: '2026-03-01' }),
+  'PATCH /api/v1/refusals/{refusalId}': () => ({ version: 1, note: 'Za drogo' }),
   'POST /api/v1/analysis-runs': () => ({ period: 'quarter' }),
   'PUT /api/v1/settings/key-score-weights': () => ({ profit: 30, reliability: 15, longTermPlans: 15, growth: 15, opportunities: 15, reputation: 10 }),
+  'PUT /api/v1/activity-rules': () => ({ lostDays: 180, pAliveLost: 0.2, minRepeatPurchases: 2, pAliveDrop: 0.3, timeUnit: 'week', horizon: 52, note: 'Matrix' }),
 };
 
 /** What a role allowed to call an operation gets back on its own records, when not a plain success. */
@@ -93,6 +103,9 @@ function fill(path: string, r: Records, foreign: boolean): string {
     .replace('{contactId}', foreign ? r.foreignContact : r.contact)
     .replace('{entryId}', foreign ? r.foreignEntry : r.entry)
     .replace('{tenderId}', foreign ? r.foreignTender : r.tender)
+    .replace('{listId}', r.winBackList)
+    .replace('{actionId}', r.winBackAction)
+    .replace('{refusalId}', foreign ? r.foreignRefusal : r.refusal)
     .replace('{importId}', String(ledger.importId))
     .replace('{runId}', String(ledger.runId))
     .replace('{jobId}', '00000000-0000-4000-8000-000000000000')
@@ -139,13 +152,19 @@ describeDatabases('the authorisation matrix', (get) => {
       const contact = await createContact(db, director, account.id, { name: 'Anna' });
       const entry = await createAccountCompetitor(db, director, account.id, { competitorId: competitor.id });
       const tender = await createTender(db, director, account.id, { title: 'T', date: '2026-01-15' });
-      return { account: account.id, contact: contact.id, entry: entry.id, tender: tender.id };
+      const refusal = await createRefusal(db, director, account.id, { kind: 'complaint', reason: 'quality', occurredOn: '2026-01-20' });
+      return { account: account.id, contact: contact.id, entry: entry.id, tender: tender.id, refusal: refusal.id };
     };
     const own = await dossier(people.kam);
     const foreign = await dossier(people.otherKam);
+    // The KAM's own list (a KAM changes only their lists) and an action on the KAM's own account.
+    const winBackList = await createWinBackList(db, { userId: people.kam.id, role: 'kam' }, { name: `W ${unique()}`, criteria: {} });
+    const winBackAction = await createWinBackAction(db, director, { accountId: own.account, offerType: 'gift', dueOn: '2026-12-31' }, { today: '2026-01-01' });
     return {
+      winBackList: winBackList.id, winBackAction: winBackAction.id,
       user: user.id, competitor: competitor.id, freeCompetitor: freeCompetitor.id, ...own,
       foreignAccount: foreign.account, foreignContact: foreign.contact, foreignEntry: foreign.entry, foreignTender: foreign.tender,
+      foreignRefusal: foreign.refusal,
     };
   }
 
@@ -181,11 +200,13 @@ describeDatabases('the authorisation matrix', (get) => {
       }
     }
     expect(wrong).toEqual([]);
-  });
+    // Every operation is called by five callers, each with fresh records: some hundreds of requests.
+  }, 300_000);
 
   it('answers a key account manager 404 for another manager\'s records, whatever the operation', async () => {
     const wrong: string[] = [];
-    const scoped = operations.filter((op) => op.path.includes('{accountId}') && op.access !== 'public' && op.access.includes('kam'));
+    // A refusal is reached by its own id too: another manager's is as unknown as their account.
+    const scoped = operations.filter((op) => (op.path.includes('{accountId}') || op.path.includes('{refusalId}')) && op.access !== 'public' && op.access.includes('kam'));
     expect(scoped.length).toBeGreaterThan(15);
     for (const op of scoped) {
       const r = await records();
@@ -193,5 +214,5 @@ describeDatabases('the authorisation matrix', (get) => {
       if (status !== 404) wrong.push(`${op.method} ${op.path}: ${status} ${body.slice(0, 160)}`);
     }
     expect(wrong).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -25,9 +25,13 @@ import { competitorsRoutes } from './routes/competitors.routes.ts';
 import { contactsRoutes } from './routes/contacts.routes.ts';
 import { analysisRoutes } from './routes/analysis.routes.ts';
 import { dashboardRoutes } from './routes/dashboard.routes.ts';
+import { digestRoutes } from './routes/digest.routes.ts';
 import { importsRoutes } from './routes/imports.routes.ts';
 import { demoRoutes } from './routes/demo.routes.ts';
 import { tendersRoutes } from './routes/tenders.routes.ts';
+import { winBackRoutes } from './routes/win-back.routes.ts';
+import { refusalsRoutes } from './routes/refusals.routes.ts';
+import { activityRoutes } from './routes/activity.routes.ts';
 import { webRoutes } from './routes/web.routes.ts';
 
 /** What every route plugin is registered with. */
@@ -57,10 +61,14 @@ export const routePlugins: RouteRegistration[] = [
   { plugin: contactsRoutes, prefix: '/api/v1' },
   { plugin: competitorsRoutes, prefix: '/api/v1' },
   { plugin: tendersRoutes, prefix: '/api/v1' },
+  { plugin: refusalsRoutes, prefix: '/api/v1' },
   { plugin: demoRoutes, prefix: '/api/v1' },
   { plugin: importsRoutes, prefix: '/api/v1' },
   { plugin: analysisRoutes, prefix: '/api/v1' },
   { plugin: dashboardRoutes, prefix: '/api/v1' },
+  { plugin: winBackRoutes, prefix: '/api/v1' },
+  { plugin: activityRoutes, prefix: '/api/v1' },
+  { plugin: digestRoutes, prefix: '/api/v1' },
   // Last, for readability only: its wildcard takes what no other route does, wherever it is registered.
   { plugin: webRoutes },
 ];

@@ -17,7 +17,7 @@
  * the API shows it. Those rows name no user: the demo is the system's work, whoever asked for it.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
+import { count, inArray, sql } from 'drizzle-orm';
 import { KamertonError } from '../core/errors.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,8 @@ import { hashPassword } from './passwords.ts';
 import { runAnalysis } from './run-analysis.ts';
 import { createRandom, type Random } from './demo-random.ts';
 import { tenderCreateSchema } from './tenders.ts';
+import { loadDemoRefusals } from './demo-refusals.ts';
+import { loadDemoWinBack } from './demo-win-back.ts';
 import { createUserInput } from './users.ts';
 
 /** The seed of `kamerton demo` without --seed. */
@@ -117,6 +119,8 @@ export type DemoSummary = {
   competitors: number;
   competitorEntries: number;
   tenders: number;
+  /** Refusals logged on the accounts (demo-refusals.ts). */
+  refusals: number;
   historyRows: number;
   /** The demo's sales ledger, loaded through the ordinary import, and the latest of the two analysis runs made over it. */
   ledger: { lines: number; documents: number; importId: number; analysisRunId: number };
@@ -587,7 +591,7 @@ export async function loadDemo(database: Pick<Database, 'db' | 'pool'>, actor: A
   const password = demoPassword();
   const rows = await prepareRows(plan, password);
 
-  const historyRows = await db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${DEMO_LOCK})`);
     if ((await tx.$count(accounts)) > 0) throw demoNotAvailable();
     const emails = rows.users.map((user) => user.email.toLowerCase());
@@ -596,15 +600,21 @@ export async function loadDemo(database: Pick<Database, 'db' | 'pool'>, actor: A
       throw new KamertonError('conflict', `A user with the demo's e-mail address ${taken.email} exists already: ` +
         'the demo company was loaded before. Deactivate or rename the demo users to load it again.', { field: 'email', value: taken.email });
     }
-    return writeRows(tx, rows);
+    await writeRows(tx, rows);
   });
 
   const ledger = await loadDemoLedger(database, actor, plan, rows, seed);
+  // After the analysis: the refusals follow what it says of each client (demo-refusals.ts).
+  const refusalCount = await loadDemoRefusals(db, seed, new Date());
+  await loadDemoWinBack(database, actor);
 
   const owned = new Map<number, number>();
   for (const account of plan.accounts) owned.set(account.owner, (owned.get(account.owner) ?? 0) + 1);
+  // Counted in the database: the analysis runs move accounts to lost and the win-back detection to
+  // won-back, and each such change and the win-back records add rows of history to the creates.
   const byStatus: Record<AccountStatus, number> = { prospect: 0, active: 0, lost: 0, 'won-back': 0 };
-  for (const account of plan.accounts) byStatus[account.fields.status] += 1;
+  for (const row of await db.select({ status: accounts.status, n: count() }).from(accounts).groupBy(accounts.status)) byStatus[row.status] = row.n;
+  const historyRows = await db.$count(history);
   return {
     seed,
     password,
@@ -615,6 +625,7 @@ export async function loadDemo(database: Pick<Database, 'db' | 'pool'>, actor: A
     competitors: rows.competitors.length,
     competitorEntries: rows.entries.length,
     tenders: rows.tenders.length,
+    refusals: refusalCount,
     historyRows,
     ledger,
   };

@@ -29,6 +29,7 @@ export const demoSummarySchema = z.object({
   competitors: count,
   competitorEntries: count.describe('Competitors working on an account.'),
   tenders: count,
+  refusals: count,
   historyRows: count.describe('History rows written: one "create" per record, by the system.'),
   ledger: z.object({
     lines: count,

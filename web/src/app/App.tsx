@@ -16,18 +16,26 @@ import { NotFoundPage, RouteError } from './RouteError.tsx';
 // and ECharts comes only with the pages that draw charts.
 const load = {
   dashboard: () => import('../features/dashboard/DashboardPage.tsx'),
+  digest: () => import('../features/digest/DigestPage.tsx'),
+  refusals: () => import('../features/refusals/RefusalsPage.tsx'),
   accounts: () => import('../features/accounts/AccountsPage.tsx'),
   account: () => import('../features/accounts/AccountPage.tsx'),
   imports: () => import('../features/imports/ImportsPage.tsx'),
   analyses: () => import('../features/analyses/AnalysesPage.tsx'),
+  slipping: () => import('../features/activity/SlippingPage.tsx'),
   users: () => import('../features/users/UsersPage.tsx'),
+  winBack: () => import('../features/win-back/WinBackPage.tsx'),
 };
 const DashboardPage = lazy(() => load.dashboard().then((module) => ({ default: module.DashboardPage })));
+const DigestPage = lazy(() => load.digest().then((module) => ({ default: module.DigestPage })));
+const RefusalsPage = lazy(() => load.refusals().then((module) => ({ default: module.RefusalsPage })));
 const AccountsPage = lazy(() => load.accounts().then((module) => ({ default: module.AccountsPage })));
 const AccountPage = lazy(() => load.account().then((module) => ({ default: module.AccountPage })));
 const ImportsPage = lazy(() => load.imports().then((module) => ({ default: module.ImportsPage })));
 const AnalysesPage = lazy(() => load.analyses().then((module) => ({ default: module.AnalysesPage })));
+const SlippingPage = lazy(() => load.slipping().then((module) => ({ default: module.SlippingPage })));
 const UsersPage = lazy(() => load.users().then((module) => ({ default: module.UsersPage })));
+const WinBackPage = lazy(() => load.winBack().then((module) => ({ default: module.WinBackPage })));
 
 /**
  * The chunk of the page the address opens starts loading with the app, beside the session's request,
@@ -37,10 +45,14 @@ const UsersPage = lazy(() => load.users().then((module) => ({ default: module.Us
 function preloadOpenedPage(path: string): void {
   const section = path.split('/')[1] ?? '';
   if (section === '' || section === 'dashboard') void load.dashboard();
+  else if (section === 'digest') void load.digest();
+  else if (section === 'refusals') void load.refusals();
   else if (section === 'accounts') void (path.split('/').length > 2 ? load.account() : load.accounts());
   else if (section === 'imports') void load.imports();
   else if (section === 'analyses') void load.analyses();
+  else if (section === 'slipping') void load.slipping();
   else if (section === 'users') void load.users();
+  else if (section === 'win-back') void load.winBack();
 }
 preloadOpenedPage(window.location.pathname);
 
@@ -92,9 +104,13 @@ const router = createBrowserRouter([
           { path: '/accounts', element: <AccountsPage /> },
           { path: '/accounts/:accountId', element: <AccountPage /> },
           { path: '/dashboard', element: <DashboardPage /> },
+          { path: '/digest', element: <DigestPage /> },
+          { path: '/refusals', element: <RefusalsPage /> },
           { path: '/imports', element: <ImportsPage /> },
           { path: '/analyses', element: <AnalysesPage /> },
+          { path: '/slipping', element: <SlippingPage /> },
           { path: '/users', element: <UsersPage /> },
+          { path: '/win-back', element: <WinBackPage /> },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -15,7 +15,11 @@ type Section = { to: string; label: string; roles: readonly Role[] };
 
 const SECTIONS: readonly Section[] = [
   { to: '/dashboard', label: 'nav.dashboard', roles: ['admin', 'director', 'kam', 'marketing'] },
+  { to: '/digest', label: 'nav.digest', roles: ['admin', 'director', 'kam'] },
   { to: '/accounts', label: 'nav.accounts', roles: ['admin', 'director', 'kam', 'marketing'] },
+  { to: '/slipping', label: 'nav.slipping', roles: ['admin', 'director', 'kam'] },
+  { to: '/refusals', label: 'nav.refusals', roles: ['admin', 'director', 'kam'] },
+  { to: '/win-back', label: 'nav.winBack', roles: ['admin', 'director', 'kam'] },
   { to: '/imports', label: 'nav.imports', roles: ['admin', 'director'] },
   { to: '/analyses', label: 'nav.analyses', roles: ['admin', 'director', 'kam', 'marketing'] },
   { to: '/users', label: 'nav.users', roles: ['admin'] },

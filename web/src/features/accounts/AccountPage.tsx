@@ -16,13 +16,15 @@ import { useFormat } from '../../i18n/format.ts';
 import { useUser } from '../auth/session.tsx';
 import { DecisionMapTab } from '../contacts/DecisionMapTab.tsx';
 import { useAccount, useDirectory, useKeyScore } from './api.ts';
+import { ActivityTab } from './ActivityTab.tsx';
 import { ChangesTab } from './ChangesTab.tsx';
 import { CompetitorsTab } from './CompetitorsTab.tsx';
 import { FactsTab } from './FactsTab.tsx';
 import { SalesTab } from './SalesTab.tsx';
 import { TimelineTab } from './TimelineTab.tsx';
+import { RefusalsTab } from './RefusalsTab.tsx';
 
-const TABS = ['facts', 'sales', 'relationship', 'decision-map', 'competitors', 'changes'] as const;
+const TABS = ['facts', 'sales', 'activity', 'relationship', 'decision-map', 'competitors', 'refusals', 'changes'] as const;
 type Tab = (typeof TABS)[number];
 
 export function AccountPage() {
@@ -57,9 +59,11 @@ export function AccountPage() {
         </Tabs.List>
         <Tabs.Panel value="facts" pt="md"><FactsTab account={data} /></Tabs.Panel>
         <Tabs.Panel value="sales" pt="md"><SalesTab accountId={data.id} /></Tabs.Panel>
+        <Tabs.Panel value="activity" pt="md"><ActivityTab accountId={data.id} /></Tabs.Panel>
         <Tabs.Panel value="relationship" pt="md"><TimelineTab accountId={data.id} /></Tabs.Panel>
         <Tabs.Panel value="decision-map" pt="md"><DecisionMapTab account={data} /></Tabs.Panel>
         <Tabs.Panel value="competitors" pt="md"><CompetitorsTab account={data} /></Tabs.Panel>
+        <Tabs.Panel value="refusals" pt="md"><RefusalsTab accountId={data.id} /></Tabs.Panel>
         <Tabs.Panel value="changes" pt="md"><ChangesTab accountId={data.id} /></Tabs.Panel>
       </Tabs>
     </Stack>
