@@ -10,7 +10,7 @@ import { KamertonError } from '../core/errors.ts';
 import { compareRuns, type Mover, type Transitions } from '../core/transitions.ts';
 import {
   ACTIVITIES, DEFAULT_ANALYSIS_PARAMS, KEY_CLIENT_TYPES, SEGMENTS,
-  type Activity, type AnalysisParams, type AnalysisResult, type KeyClientType, type Segment,
+  type Activity, type AnalysisResult, type KeyClientType, type Segment,
 } from '../core/types.ts';
 import { parseIsoDay } from '../core/calendar.ts';
 import type { Db } from '../db/client.ts';
