@@ -4,9 +4,11 @@
  * transition cell the accounts that made that move; a KAM's dashboard holds only their accounts.
  * axe-core checks each dashboard; the screenshots join docs/screenshots/.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, createAdministrator, expectAccessible, launchBrowser, loadDemo, screenshot, startServer, tableColumn, type RunningServer } from './support.ts';
+import {
+  browserMissing, expectAccessible, openDemoCompany, screenshot, signInAs as signInAsDemoUser, tableColumn, type DemoCompany, type RunningServer,
+} from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
@@ -14,27 +16,18 @@ if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
 const SEGMENTS = ['AX', 'AY', 'AZ', 'BX', 'BY', 'BZ', 'CX', 'CY', 'CZ'] as const;
 
 describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () => {
+  let demo: DemoCompany;
   let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let demoPassword = '';
-  let demoUsers: { email: string; name: string; role: string }[] = [];
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
     // The first run and the demo company, as first-run.e2e.ts loads them.
-    await createAdministrator(page, server.url);
-    const summary = await loadDemo(page);
-    demoPassword = summary.password;
-    demoUsers = summary.users;
+    demo = await openDemoCompany();
+    ({ server, page } = demo);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await demo?.close();
   });
 
 
@@ -54,15 +47,8 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
   }
 
   async function signInAs(role: string): Promise<void> {
-    const user = demoUsers.find((candidate) => candidate.role === role)!;
-    await page.getByRole('button', { name: /account menu/ }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in$/);
-    await page.getByLabel('E-mail address').fill(user.email);
-    await page.locator('input[type=password]').fill(demoPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAsDemoUser(page, demo, role);
     // Signing in lands on the dashboard.
-    await page.waitForURL(/\/dashboard$/);
     await page.locator('[data-testid=abc-xyz-matrix]').waitFor();
   }
 
@@ -122,7 +108,7 @@ describe.skipIf(missing !== null)('the portfolio dashboard in the browser', () =
   });
 
   it('shows a KAM\'s portfolio to the director, with the cells\' links narrowed to it', async () => {
-    const kam = demoUsers.find((user) => user.role === 'kam')!;
+    const kam = demo.users.find((user) => user.role === 'kam')!;
     await page.goto(`${server.url}/dashboard`);
     await page.getByRole('combobox', { name: 'Portfolio' }).click();
     await page.getByRole('option', { name: kam.name, exact: true }).click();

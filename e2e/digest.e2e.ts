@@ -5,9 +5,9 @@
  * reads a KAM's digest through the selector; marketing has no such page. axe-core checks the pages;
  * the KAM's digest is docs/screenshots/digest.png.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, createAdministrator, expectAccessible, launchBrowser, loadDemo, screenshot, startServer, type RunningServer } from './support.ts';
+import { browserMissing, expectAccessible, openDemoCompany, screenshot, signInAs, type DemoCompany, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
@@ -27,39 +27,18 @@ const SECTIONS = [
 ] as const;
 
 describe.skipIf(missing !== null)('the daily digest in the browser', () => {
+  let demo: DemoCompany;
   let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let demoPassword = '';
-  let demoUsers: { email: string; name: string; role: string }[] = [];
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
-    await createAdministrator(page, server.url);
-    const summary = await loadDemo(page);
-    demoPassword = summary.password;
-    demoUsers = summary.users;
+    demo = await openDemoCompany();
+    ({ server, page } = demo);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await demo?.close();
   });
-
-  async function signInAs(role: string): Promise<{ email: string; name: string }> {
-    const user = demoUsers.find((candidate) => candidate.role === role)!;
-    await page.getByRole('button', { name: /account menu/ }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in$/);
-    await page.getByLabel('E-mail address').fill(user.email);
-    await page.locator('input[type=password]').fill(demoPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/dashboard$/);
-    return user;
-  }
 
   /** Each section shows the digest's entries, linked to their dossiers, or its empty state. */
   async function expectSections(digest: Digest): Promise<void> {
@@ -78,7 +57,7 @@ describe.skipIf(missing !== null)('the daily digest in the browser', () => {
   }
 
   it('shows a KAM their slipping and lost key clients and overdue actions, from the navigation', async () => {
-    const kam = await signInAs('kam');
+    const kam = await signInAs(page, demo, 'kam');
     const navigation = page.getByRole('navigation', { name: 'Main navigation' });
     const labels = await navigation.getByRole('link').allTextContents();
     // Right after the dashboard.
@@ -99,8 +78,8 @@ describe.skipIf(missing !== null)('the daily digest in the browser', () => {
   });
 
   it('lets the director read a KAM\'s digest', async () => {
-    await signInAs('director');
-    const kam = demoUsers.find((candidate) => candidate.role === 'kam')!;
+    await signInAs(page, demo, 'director');
+    const kam = demo.users.find((candidate) => candidate.role === 'kam')!;
     await page.goto(`${server.url}/digest`);
     const select = page.getByRole('combobox', { name: 'Whose digest' });
     await select.click();
@@ -114,7 +93,7 @@ describe.skipIf(missing !== null)('the daily digest in the browser', () => {
   });
 
   it('has no page for marketing', async () => {
-    await signInAs('marketing');
+    await signInAs(page, demo, 'marketing');
     const labels = await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link').allTextContents();
     expect(labels).not.toContain('Today');
     expect((await page.request.get(`${server.url}/api/v1/digest`)).status()).toBe(403);

@@ -3,39 +3,27 @@
  * Refusals tab, sees it in the log and the tab's count go up by one; the portfolio's Refusals page
  * shows the most frequent reasons. axe-core checks both pages; the screenshots join docs/screenshots/.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, createAdministrator, expectAccessible, launchBrowser, loadDemo, screenshot, startServer, type RunningServer } from './support.ts';
+import { browserMissing, expectAccessible, openDemoCompany, screenshot, signInAs, type DemoCompany, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
 
 describe.skipIf(missing !== null)('refusals in the browser', () => {
+  let demo: DemoCompany;
   let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
-    await createAdministrator(page, server.url);
-    const summary = await loadDemo(page);
+    demo = await openDemoCompany();
+    ({ server, page } = demo);
     // Signed in as the demo's first key account manager from here on.
-    const kam = summary.users.find((user) => user.role === 'kam')!;
-    await page.getByRole('button', { name: /account menu/ }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in$/);
-    await page.getByLabel('E-mail address').fill(kam.email);
-    await page.locator('input[type=password]').fill(summary.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/dashboard$/);
+    await signInAs(page, demo, 'kam');
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await demo?.close();
   });
 
   /** The count the Refusals tab's summary gives ("12 refusals from ..."). */

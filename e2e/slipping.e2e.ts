@@ -4,47 +4,26 @@
  * dossier's Activity tab shows P(active) over the runs; a KAM sees only the accounts they may. axe-core
  * checks each page on the way.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, createAdministrator, expectAccessible, launchBrowser, loadDemo, screenshot, startServer, tableColumn, type RunningServer } from './support.ts';
+import { browserMissing, expectAccessible, openDemoCompany, screenshot, signInAs, tableColumn, type DemoCompany, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
 
 describe.skipIf(missing !== null)('slipping and lost in the browser', () => {
+  let demo: DemoCompany;
   let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let demoPassword = '';
-  let demoUsers: { email: string; name: string; role: string }[] = [];
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
-    await createAdministrator(page, server.url);
-    const summary = await loadDemo(page);
-    demoPassword = summary.password;
-    demoUsers = summary.users;
+    demo = await openDemoCompany();
+    ({ server, page } = demo);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await demo?.close();
   });
-
-  async function signInAs(role: string): Promise<{ name: string }> {
-    const user = demoUsers.find((candidate) => candidate.role === role)!;
-    await page.getByRole('button', { name: /account menu/ }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in$/);
-    await page.getByLabel('E-mail address').fill(user.email);
-    await page.locator('input[type=password]').fill(demoPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/dashboard$/);
-    return user;
-  }
 
   /** The count a tab of the segmented control shows ("Lost (12)"). */
   async function tabCount(label: 'Slipping' | 'Lost'): Promise<number> {
@@ -58,7 +37,7 @@ describe.skipIf(missing !== null)('slipping and lost in the browser', () => {
   const reasonsColumn = () => table().locator('tbody tr td:nth-child(7)').allTextContents();
 
   it('shows the director the slipping and the lost accounts with their reasons', async () => {
-    await signInAs('director');
+    await signInAs(page, demo, 'director');
     await page.getByRole('link', { name: 'Slipping and lost' }).click();
     await page.waitForURL(/\/slipping$/);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Slipping and lost');
@@ -120,7 +99,7 @@ describe.skipIf(missing !== null)('slipping and lost in the browser', () => {
     await page.goto(`${server.url}/slipping?activity=lost`);
     await page.locator('label').filter({ hasText: /^Lost \(\d/ }).waitFor();
     const directorLost = await tabCount('Lost');
-    const kam = await signInAs('kam');
+    const kam = await signInAs(page, demo, 'kam');
     await page.getByRole('link', { name: 'Slipping and lost' }).click();
     await page.getByRole('heading', { name: 'Activity rules' }).waitFor();
     await expect.poll(() => page.getByRole('button', { name: 'Change the rules' }).count()).toBe(0);

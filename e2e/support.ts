@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -155,4 +155,52 @@ export async function loadDemo(page: Page): Promise<DemoSummary> {
   const summary = await (await loaded).json() as DemoSummary;
   await page.getByText('The demo company is loaded').waitFor();
   return summary;
+}
+
+/** A demo user as the demo's answer names them. */
+export type DemoUser = DemoSummary['users'][number];
+
+/** A server with the demo company loaded, and a page of a fresh browser signed in as its administrator. */
+export type DemoCompany = DemoSummary & {
+  server: RunningServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+};
+
+/**
+ * Starts a server and a browser, creates the administrator on the first-run page and loads the demo
+ * company from the welcome page, as a user does: the start of every browser test on the demo.
+ */
+export async function openDemoCompany(viewport: { width: number; height: number } = { width: 1400, height: 1000 }): Promise<DemoCompany> {
+  const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  const context = await browser.newContext({ locale: 'en-GB', viewport });
+  const page = await context.newPage();
+  await createAdministrator(page, server.url);
+  const summary = await loadDemo(page);
+  return {
+    ...summary, server, browser, context, page,
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
+}
+
+/**
+ * Signs out through the account menu and in as the demo's first user of `role`, landing on the
+ * dashboard (where signing in leads); returns the user.
+ */
+export async function signInAs(page: Page, demo: DemoSummary, role: string): Promise<DemoUser> {
+  const user = demo.users.find((candidate) => candidate.role === role);
+  if (user === undefined) throw new Error(`the demo has no ${role}`);
+  await page.getByRole('button', { name: /account menu/ }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/sign-in$/);
+  await page.getByLabel('E-mail address').fill(user.email);
+  await page.locator('input[type=password]').fill(demo.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/dashboard$/);
+  return user;
 }

@@ -8,9 +8,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserMissing, createAdministrator, expectAccessible, launchBrowser, loadDemo, screenshot, startServer, type RunningServer } from './support.ts';
+import { browserMissing, expectAccessible, openDemoCompany, screenshot, type DemoCompany, type RunningServer } from './support.ts';
 
 const missing = browserMissing();
 if (missing !== null) console.warn(`browser tests skipped: ${missing}`);
@@ -30,23 +30,19 @@ const OFFER = '10% off the first order back';
 type Member = { accountId: string; name: string; code: string | null; openAction: unknown };
 
 describe.skipIf(missing !== null)('win-back in the browser', () => {
+  let demo: DemoCompany;
   let server: RunningServer;
-  let browser: Browser;
   let page: Page;
   const folder = mkdtempSync(join(tmpdir(), 'kamerton-win-back-e2e-'));
   let account: Member;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
-    await createAdministrator(page, server.url);
-    await loadDemo(page);
+    demo = await openDemoCompany();
+    ({ server, page } = demo);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await demo?.close();
     rmSync(folder, { recursive: true, force: true });
   });
 
