@@ -7,7 +7,7 @@
  * A client's history is (x, t_x, T): x repeat purchases (purchases after the first), the last at t_x
  * after the first, observed for T since the first, in one time unit (α is in the same unit).
  */
-import { betterOf, minimise, minimiseQuasiNewton, type Optimum } from './optimise.ts';
+import { minimiseFromStarts } from './optimise.ts';
 import { digamma, log1pExp, logBeta, logGamma, SERIES_TERM_CAP } from './special-functions.ts';
 
 export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
@@ -392,32 +392,8 @@ export function fitBgNbd(data: RepeatData): BgNbdFit {
     for (let k = 0; k < 4; k++) gradient[k] = -gradient[k]! / n;
     return value;
   };
-  const starts = startValues(data)
-    .map((start) => [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)])
-    .filter((theta0) => Number.isFinite(cost(theta0)));
-  let best: Optimum | null = null;
-  let iterations = 0;
-  // BFGS on the analytic gradient first: tens of evaluations where Nelder-Mead takes hundreds, to
-  // the same tolerance (a gradient below 1e-9 per client). Nelder-Mead, which needs no gradient and
-  // survives a likelihood that cannot be evaluated in part of the space, remains the fallback.
-  for (const theta0 of starts) {
-    const gradient0 = [0, 0, 0, 0];
-    if (!(Number.isFinite(costWithGradient(theta0, gradient0)) && gradient0.every(Number.isFinite))) continue;
-    const result = minimiseQuasiNewton(costWithGradient, theta0);
-    iterations += result.iterations;
-    if (result.converged) {
-      best = betterOf(null, result);
-      break;
-    }
-  }
-  if (best === null) {
-    for (const theta0 of starts) {
-      const result = minimise(cost, theta0);
-      iterations += result.iterations;
-      best = betterOf(best, result);
-      if (best.converged) break;
-    }
-  }
+  const starts = startValues(data).map((start) => [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)]);
+  const { best, iterations } = minimiseFromStarts(cost, costWithGradient, starts);
   if (best === null) throw new RangeError('BG/NBD data: the likelihood cannot be evaluated at any start value');
   const [r, alpha, a, b] = best.x.map(Math.exp) as [number, number, number, number];
   const params = { r, alpha, a, b };

@@ -6,7 +6,7 @@
  * z_j ~ Gamma(p, ν), its scale ν ~ Gamma(q, v) across clients, independent of the purchase process.
  * The data of a client are x, its number of repeat purchases, and zbar, their mean value.
  */
-import { betterOf, minimise, minimiseQuasiNewton, type Optimum } from './optimise.ts';
+import { minimiseFromStarts } from './optimise.ts';
 import { digamma, logGamma } from './special-functions.ts';
 
 export type GammaGammaParams = { p: number; q: number; v: number };
@@ -201,28 +201,8 @@ export function fitGammaGamma(x: Float64Array, zbar: Float64Array): GammaGammaFi
     for (let k = 0; k < 3; k++) gradient[k] = -gradient[k]! / n;
     return value;
   };
-  const thetas = starts.map((start) => [Math.log(start.p), Math.log(start.q), Math.log(start.v)]).filter((theta0) => Number.isFinite(cost(theta0)));
-  let best: Optimum | null = null;
-  let iterations = 0;
-  // BFGS on the analytic gradient first, Nelder-Mead as the fallback (as in fitBgNbd).
-  for (const theta0 of thetas) {
-    const gradient0 = [0, 0, 0];
-    if (!(Number.isFinite(costWithGradient(theta0, gradient0)) && gradient0.every(Number.isFinite))) continue;
-    const result = minimiseQuasiNewton(costWithGradient, theta0);
-    iterations += result.iterations;
-    if (result.converged) {
-      best = betterOf(null, result);
-      break;
-    }
-  }
-  if (best === null) {
-    for (const theta0 of thetas) {
-      const result = minimise(cost, theta0);
-      iterations += result.iterations;
-      best = betterOf(best, result);
-      if (best.converged) break;
-    }
-  }
+  const thetas = starts.map((start) => [Math.log(start.p), Math.log(start.q), Math.log(start.v)]);
+  const { best, iterations } = minimiseFromStarts(cost, costWithGradient, thetas);
   if (best === null) throw new RangeError('Gamma-Gamma data: the likelihood cannot be evaluated at any start value');
   const [p, q, v] = best.x.map(Math.exp) as [number, number, number];
   const params = { p, q, v };

@@ -499,3 +499,33 @@ function interpolate(low: LinePoint, high: LinePoint): number {
   if (!Number.isFinite(step)) return middle;
   return Math.min(hi - 0.1 * width, Math.max(lo + 0.1 * width, step));
 }
+
+/**
+ * The minimum of a cost from several starts, as the model fits want it: BFGS on the gradient from
+ * each start in turn, stopping at the first that converges (tens of evaluations where Nelder-Mead
+ * takes hundreds, to the same tolerance); when none does, Nelder-Mead, which needs no gradient and
+ * survives a cost that cannot be evaluated in part of the space, from each start until one converges,
+ * keeping the best. Starts where the cost or its gradient is not finite are skipped. `best` is null
+ * when no start can be evaluated; `iterations` counts every attempt's.
+ */
+export function minimiseFromStarts(
+  cost: (x: readonly number[]) => number, costWithGradient: CostWithGradient, starts: readonly (readonly number[])[],
+): { best: Optimum | null; iterations: number } {
+  const usable = starts.filter((start) => Number.isFinite(cost(start)));
+  let iterations = 0;
+  for (const start of usable) {
+    const gradient = start.map(() => 0);
+    if (!(Number.isFinite(costWithGradient(start, gradient)) && gradient.every(Number.isFinite))) continue;
+    const result = minimiseQuasiNewton(costWithGradient, start);
+    iterations += result.iterations;
+    if (result.converged) return { best: betterOf(null, result), iterations };
+  }
+  let best: Optimum | null = null;
+  for (const start of usable) {
+    const result = minimise(cost, start);
+    iterations += result.iterations;
+    best = betterOf(best, result);
+    if (best.converged) break;
+  }
+  return { best, iterations };
+}
