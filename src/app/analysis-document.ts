@@ -11,7 +11,7 @@ import type { RowError } from '../ingest/types.ts';
  * A client's figures of the customer-alive model, present on every client when the analysis fitted
  * one (`analyze --model bgnbd`, a run with a model). Null for a client the model could not see: one
  * whose lines up to the as-of date were all returns, so it has no purchase day to count from; the
- * expected revenue also when the spend model could not be fitted.
+ * expected revenue also when its spend is not positive (src/core/customer-alive.ts).
  */
 export type ClientModelFields = {
   repeatPurchases: number | null;

@@ -408,7 +408,7 @@ function writeModelSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, doc: Anal
   section(sheet, 'Gamma-Gamma: spend per purchase');
   const spend = model.spend;
   if (spend === null) {
-    sheet.addRow(['Not fitted', 'too few repeat buyers with a positive spend; no revenue is forecast']);
+    sheet.addRow(['Not fitted', 'too few repeat buyers with a positive spend, or a spend that barely varies per client; each client\'s purchases are valued at its own mean spend']);
   } else {
     parameterRow(sheet, 'p', spend.params.p, 'shape of the spend around a client\'s mean');
     parameterRow(sheet, 'q', spend.params.q, 'shape of the client means');
@@ -430,7 +430,7 @@ function writeModelSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, doc: Anal
   }
   valueRow(sheet, 'Likely inactive (P(alive) below 50%)', inactive, INTEGER);
   valueRow(sheet, 'Expected purchases', purchases, DECIMAL);
-  valueRow(sheet, 'Expected revenue', spend === null ? null : revenue, MONEY);
+  valueRow(sheet, 'Expected revenue', revenue, MONEY);
   sheet.addRow([]);
   const note = sheet.addRow([
     'A purchase is a day with a purchase. P(alive) is the probability that the client still buys at the as-of date; ' +

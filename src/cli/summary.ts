@@ -256,7 +256,7 @@ function describeModel(doc: AnalysisDocument, model: ModelSummary): string[] {
       : wrap('The fit did not converge (the ledger may hold too few or too alike clients): take the figures below as rough.', '  ', '  ')),
     ...wrap(
       model.spend === null
-        ? 'Spend: the Gamma-Gamma model could not be fitted (too few repeat buyers with a positive spend), so no revenue is forecast.'
+        ? 'Spend: the Gamma-Gamma model could not be fitted (too few repeat buyers with a positive spend, or a spend that barely varies per client), so each client\'s purchases are valued at its own mean spend.'
         : `Spend: Gamma-Gamma p ${parameter(model.spend.params.p)}, q ${parameter(model.spend.params.q)}, ` +
             `v ${parameter(model.spend.params.v)} on ${count(model.spend.clients)} repeat buyers` +
             (model.spend.converged ? '' : ' (NOT converged)'),
@@ -265,7 +265,7 @@ function describeModel(doc: AnalysisDocument, model: ModelSummary): string[] {
     ),
     `  Likely inactive (P(alive) below ${percent(LIKELY_INACTIVE_BELOW)}): ${count(inactive)} of ${count(modelled)} clients`,
     `  Expected over the next ${count(model.horizon)} ${model.horizon === 1 ? model.timeUnit : units}: ` +
-      `${decimal(purchases)} purchases, revenue ${model.spend === null ? 'n/a' : money(revenue)}`,
+      `${decimal(purchases)} purchases, revenue ${money(revenue)}`,
   ];
   if (modelled < doc.clients.length) {
     const left = doc.clients.length - modelled;

@@ -259,12 +259,15 @@ describe('fitCustomerAlive on small ledgers', () => {
     expect([...countPurchaseDays(ledger, day + 30, day + 300)]).toEqual([1, 2, 0, 0, 0]);
   });
 
-  it('leaves spend out (null revenue) when fewer than two clients have a repeat purchase', () => {
-    const ledger = ledgerFrom([['A', 0, 10_000], ['A', 30, 20_000], ['B', 5, 5_000], ['C', 7, 5_000]]);
+  it('values purchases at the client\'s own mean spend when fewer than two clients have a repeat purchase to fit spend on', () => {
+    const ledger = ledgerFrom([['A', 0, 10_000], ['A', 30, 20_000], ['B', 5, 5_000], ['C', 7, 0], ['C', 7, -100]]);
     const { summary, clients } = fitCustomerAlive(ledger, day + 60, { timeUnit: 'week', horizon: DEFAULT_HORIZON.week });
     expect(summary.spend).toBeNull();
     expect(summary.horizon).toBe(52);
-    expect(clients.every((model) => model!.expectedRevenue === null)).toBe(true);
+    // A: its repeat purchase (200.00); B: no repeat purchase, so its first (50.00); C: nothing bought for money.
+    expect(clients[0]!.expectedRevenue).toBeCloseTo(clients[0]!.expectedPurchases * 200, 9);
+    expect(clients[1]!.expectedRevenue).toBeCloseTo(clients[1]!.expectedPurchases * 50, 9);
+    expect(clients[2]!.expectedRevenue).toBeNull();
     expect(clients[0]!.recency).toBeCloseTo(30 / 7, 12);
   });
 

@@ -53,7 +53,11 @@ export type ClientModel = {
   pAlive: number;
   /** E[Y(horizon) | x, t_x, T] >= 0. */
   expectedPurchases: number;
-  /** expectedPurchases × E(M | x, zbar); null when spend is null. */
+  /**
+   * expectedPurchases × E(M | x, zbar). Without a spend model, expectedPurchases × the client's own
+   * mean revenue per repeat purchase day (its first purchase day's when it has no repeat purchase or
+   * their mean is not positive); null when that is not positive.
+   */
   expectedRevenue: number | null;
 };
 
@@ -90,6 +94,7 @@ export function fitCustomerAlive(ledger: DailyLedger, asOf: DayNumber, options: 
   const txAll = new Float64Array(count);
   const TAll = new Float64Array(count);
   const revenueAll = new Float64Array(count);
+  const firstRevenueAll = new Float64Array(count);
   let fitted = 0;
   let repeatBuyers = 0;
   const spendX: number[] = [];
@@ -99,6 +104,7 @@ export function fitCustomerAlive(ledger: DailyLedger, asOf: DayNumber, options: 
     let last = -1;
     let repeatDays = 0;
     let repeatRevenue = 0;
+    let firstRevenue = 0;
     for (let j = ledger.offsets[client]!; j < ledger.offsets[client + 1]!; j++) {
       const day = ledger.days[j]!;
       // Days are ascending, so nothing after asOf can follow.
@@ -106,6 +112,7 @@ export function fitCustomerAlive(ledger: DailyLedger, asOf: DayNumber, options: 
       if (ledger.purchaseLines[j]! === 0) continue;
       if (first < 0) {
         first = day;
+        firstRevenue = ledger.revenue[j]!;
       } else {
         repeatDays++;
         repeatRevenue += ledger.revenue[j]!;
@@ -118,6 +125,7 @@ export function fitCustomerAlive(ledger: DailyLedger, asOf: DayNumber, options: 
     txAll[fitted] = (last - first) / unit;
     TAll[fitted] = (asOf - first) / unit;
     revenueAll[fitted] = repeatRevenue;
+    firstRevenueAll[fitted] = firstRevenue;
     fitted++;
     if (repeatDays > 0) repeatBuyers++;
     if (repeatDays > 0 && repeatRevenue > 0) {
@@ -153,6 +161,13 @@ export function fitCustomerAlive(ledger: DailyLedger, asOf: DayNumber, options: 
     let expectedRevenue: number | null = null;
     if (spend !== null) {
       expectedRevenue = expectedPurchases * (xi > 0 && revenue > 0 ? expectedAverageSpend(spend.params, xi, revenue / 100 / xi) : populationMean!);
+    } else {
+      // Without a spend model, the client's own mean: the limit of the Gamma-Gamma conditional mean
+      // (v + x zbar) p / (px + q - 1) as p grows without bound, which is where the fit runs off to
+      // when each client's spend barely varies from one purchase to the next (B2B ledgers of
+      // regular orders do this). A client without a repeat purchase is valued at its first.
+      const own = xi > 0 && revenue > 0 ? revenue / 100 / xi : firstRevenueAll[k]! / 100;
+      if (own > 0) expectedRevenue = expectedPurchases * own;
     }
     clients[fittedClient[k]!] = { repeatPurchases: xi, recency: data.tx[k]!, age: data.T[k]!, pAlive: forecast.pAlive[k]!, expectedPurchases, expectedRevenue };
   }
