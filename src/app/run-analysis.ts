@@ -90,15 +90,20 @@ export async function runAnalysis(pool: pg.Pool, actor: Actor, params: RunParams
     if (inputs !== null) await storeKeyScoreInputs(client, runId, inputs.accounts);
     await refreshWinBackLists(client, runId);
     await client.query('commit');
+    const document = toDocument(result, { lines: stored.lines, rejectedLines: 0, errors: [] });
+    let withFigures: AnalysisDocument | null = null;
     return {
       id: runId,
       createdAt: run!.created_at.toISOString(),
       userId: actor.userId,
       importId: stored.importId,
       params: kept,
-      document: judged.model === null
-        ? toDocument(result, { lines: stored.lines, rejectedLines: 0, errors: [] })
-        : withModel(toDocument(result, { lines: stored.lines, rejectedLines: 0, errors: [] }), judged.model, stored.ledger.clients, judged.fitted),
+      // Built when asked for: the web app's run reads the stored run instead, and adding the model's
+      // figures to 100,000 clients took 1.4 s of a 5.4 s run (10M lines, 100,000 accounts).
+      get document(): AnalysisDocument {
+        withFigures ??= judged.model === null ? document : withModel(document, judged.model, stored.ledger.clients, judged.fitted);
+        return withFigures;
+      },
     };
   } catch (error) {
     failed = true;
